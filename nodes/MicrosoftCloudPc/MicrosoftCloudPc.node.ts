@@ -1,0 +1,40 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { nodeProperties } from './actions/node.description';
+import { route } from './actions/router';
+import { searchCloudPcs } from './methods/listSearch';
+
+export class MicrosoftCloudPc implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Microsoft Cloud PC',
+		name: 'microsoftCloudPc',
+		icon: {
+			light: 'file:../../icons/microsoftCloudPc.svg',
+			dark: 'file:../../icons/microsoftCloudPc.dark.svg',
+		},
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Reprovision Windows 365 Cloud PCs through Microsoft Graph',
+		defaults: { name: 'Microsoft Cloud PC' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'microsoftCloudPcOAuth2Api', required: true }],
+		properties: nodeProperties,
+	};
+
+	methods = {
+		listSearch: { searchCloudPcs },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this);
+	}
+}

@@ -1,0 +1,26 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as cloudPc from './cloudPc';
+
+export const nodeProperties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Cloud PC', value: 'cloudPc' }],
+		default: 'cloudPc',
+	},
+	...cloudPc.description,
+	{
+		displayName: 'API Version',
+		name: 'apiVersion',
+		type: 'options',
+		options: [
+			{ name: 'v1.0', value: 'v1.0', description: 'Generally available Graph API' },
+			{ name: 'Beta', value: 'beta', description: 'Preview Graph API; adds status fields' },
+		],
+		default: 'v1.0',
+		description: 'Microsoft Graph version to call',
+	},
+];

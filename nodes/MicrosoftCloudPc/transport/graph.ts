@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+import { resolveEndpoints } from '../environments';
+import { graphErrorFromResponse } from './errors';
+import { USER_AGENT } from './userAgent';
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+export const DELEGATED_CREDENTIAL = 'microsoftCloudPcOAuth2Api';
+
+export interface GraphRequest {
+	method: IHttpRequestMethods;
+	version: GraphVersion;
+	/** path below the version, e.g. `/me/cloudPCs`; or */
+	path?: string;
+	/** an absolute `@odata.nextLink`, followed verbatim */
+	url?: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+}
+
+export interface GraphResponse<T = IDataObject> {
+	statusCode: number;
+	body: T;
+	/** Graph's `request-id`: support asks for it */
+	requestId?: string;
+	clientRequestId: string;
+}
+
+type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface GraphClient {
+	graphBaseUrl: string;
+	/** Sends one request; a Graph error is thrown as a `GraphFailure` with code, message and request-id. */
+	request<T = IDataObject>(request: GraphRequest): Promise<GraphResponse<T>>;
+}
+
+/** One client per execution: the credential is read once, not once per item. */
+export async function createGraphClient(ctx: GraphContext): Promise<GraphClient> {
+	const credentials = await ctx.getCredentials(DELEGATED_CREDENTIAL);
+	const { graphBaseUrl } = resolveEndpoints(credentials);
+
+	const urlFor = (request: GraphRequest): string => {
+		if (request.url === undefined) return `${graphBaseUrl}/${request.version}${request.path ?? ''}`;
+		// A nextLink carries the bearer token with it: never follow one off the Graph host.
+		if (new URL(request.url).origin !== new URL(graphBaseUrl).origin) {
+			throw new Error(`Refusing to follow a link outside ${graphBaseUrl}: ${request.url}`);
+		}
+		return request.url;
+	};
+
+	return {
+		graphBaseUrl,
+		async request<T>(request: GraphRequest): Promise<GraphResponse<T>> {
+			const clientRequestId = randomUUID();
+			const options: IHttpRequestOptions = {
+				method: request.method,
+				url: urlFor(request),
+				qs: request.qs,
+				headers: {
+					Accept: 'application/json',
+					'User-Agent': USER_AGENT,
+					'client-request-id': clientRequestId,
+					...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+				},
+				body: request.body,
+				json: true,
+				returnFullResponse: true,
+			};
+			try {
+				const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+					ctx,
+					DELEGATED_CREDENTIAL,
+					options,
+				)) as { statusCode: number; headers: IDataObject; body: T };
+				return {
+					statusCode: response.statusCode,
+					body: response.body,
+					requestId: headerValue(response.headers, 'request-id'),
+					clientRequestId,
+				};
+			} catch (error) {
+				throw graphErrorFromResponse(error, clientRequestId);
+			}
+		},
+	};
+}
+
+export function headerValue(headers: unknown, name: string): string | undefined {
+	if (!headers || typeof headers !== 'object') return undefined;
+	const value = (headers as IDataObject)[name];
+	return typeof value === 'string' ? value : undefined;
+}

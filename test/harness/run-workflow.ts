@@ -1,0 +1,155 @@
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { MicrosoftCloudPcOAuth2Api } from '../../credentials/MicrosoftCloudPcOAuth2Api.credentials';
+import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+import { TestCredentialsHelper } from './credentials-helper';
+import { Items } from './items.node';
+
+export const NODE_TYPE = 'n8n-nodes-microsoft-cloudpc.microsoftCloudPc';
+const ITEMS_TYPE = 'test.items';
+
+const nodeTypeMap: Record<string, INodeType> = {
+	[NODE_TYPE]: new MicrosoftCloudPc(),
+	[ITEMS_TYPE]: new Items(),
+};
+
+export const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeTypeMap[type],
+	getByNameAndVersion: (type) => nodeTypeMap[type],
+	getKnownTypes: () => ({}),
+};
+
+export const credentialTypes: ICredentialType[] = [new MicrosoftCloudPcOAuth2Api()];
+
+export interface RunOptions {
+	/** parameters of the Microsoft Cloud PC node */
+	parameters: INodeParameters;
+	/** JSON items fed into the node by a preceding "Items" node */
+	items?: IDataObject[];
+	/** credential type → stored credential data */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	continueOnFail?: boolean;
+	/** reuse a helper across runs (to see token write-backs persist) */
+	credentialsHelper?: TestCredentialsHelper;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** the Cloud PC node's output items (empty when it failed) */
+	output: INodeExecutionData[];
+	/** the node's error when the execution failed */
+	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
+	credentialsHelper: TestCredentialsHelper;
+}
+
+const CLOUD_PC_NODE = 'Microsoft Cloud PC';
+
+/** URLs n8n-core builds into parameter resolution; they must be real, not empty. */
+const instanceUrls = {
+	restApiUrl: 'http://127.0.0.1:5678/rest',
+	instanceBaseUrl: 'http://127.0.0.1:5678/',
+	formBaseUrl: 'http://127.0.0.1:5678/form',
+	formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+	formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+	webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+	webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+	webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+	mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+	mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+};
+
+/**
+ * Runs "Items → Microsoft Cloud PC" through n8n-core's WorkflowExecute, the engine n8n itself
+ * uses, with credentials stored and resolved as n8n does.
+ */
+export async function runCloudPcNode(options: RunOptions): Promise<RunResult> {
+	const credentialsHelper =
+		options.credentialsHelper ?? new TestCredentialsHelper(credentialTypes, nodeTypes);
+	const nodeCredentials: INode['credentials'] = {};
+	for (const [type, data] of Object.entries(options.credentials)) {
+		const id = `cred-${type}`;
+		credentialsHelper.store.set(id, data);
+		nodeCredentials[type] = { id, name: `${type} account` };
+	}
+
+	const nodes: INode[] = [
+		{
+			id: 'items-node',
+			name: 'Items',
+			type: ITEMS_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+		},
+		{
+			id: 'cloudpc-node',
+			name: CLOUD_PC_NODE,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters,
+			credentials: nodeCredentials,
+			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		},
+	];
+	const connections = {
+		Items: { main: [[{ node: CLOUD_PC_NODE, type: 'main' as const, index: 0 }]] },
+	};
+	const workflowData: IWorkflowBase = {
+		id: 'test-workflow',
+		name: 'test',
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		isArchived: false,
+		activeVersionId: null,
+	};
+	const workflow = new Workflow({
+		id: workflowData.id,
+		nodes,
+		connections,
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
+	const additionalData = {
+		...instanceUrls,
+		hooks,
+		credentialsHelper,
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		executionId: 'test-execution',
+		logAiEvent: () => {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const run = await new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: workflow.getNode('Items')!,
+	});
+	const taskData = run.data.resultData.runData[CLOUD_PC_NODE]?.[0];
+	return {
+		run,
+		output: taskData?.data?.main?.[0] ?? [],
+		error: (taskData?.error ?? run.data.resultData.error) as RunResult['error'],
+		credentialsHelper,
+	};
+}
