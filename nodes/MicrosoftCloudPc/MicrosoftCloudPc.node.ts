@@ -26,7 +26,18 @@ export class MicrosoftCloudPc implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'microsoftCloudPcOAuth2Api', required: true }],
+		credentials: [
+			{
+				name: 'microsoftCloudPcOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			{
+				name: 'microsoftCloudPcAppOnlyApi',
+				required: true,
+				displayOptions: { show: { authentication: ['appOnly'] } },
+			},
+		],
 		properties: nodeProperties,
 	};
 

@@ -1,4 +1,4 @@
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
 	Workflow,
 	type ICredentialDataDecryptedObject,
@@ -6,6 +6,7 @@ import {
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
+	type INodeListSearchResult,
 	type INodeParameters,
 	type INodeType,
 	type INodeTypes,
@@ -72,11 +73,8 @@ const instanceUrls = {
 	mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
 };
 
-/**
- * Runs "Items → Microsoft Cloud PC" through n8n-core's WorkflowExecute, the engine n8n itself
- * uses, with credentials stored and resolved as n8n does.
- */
-export async function runCloudPcNode(options: RunOptions): Promise<RunResult> {
+/** "Items → Microsoft Cloud PC" as n8n would hold it, with credentials stored as n8n does. */
+function buildWorkflow(options: RunOptions) {
 	const credentialsHelper =
 		options.credentialsHelper ?? new TestCredentialsHelper(credentialTypes, nodeTypes);
 	const nodeCredentials: INode['credentials'] = {};
@@ -140,7 +138,12 @@ export async function runCloudPcNode(options: RunOptions): Promise<RunResult> {
 		executionId: 'test-execution',
 		logAiEvent: () => {},
 	} as unknown as IWorkflowExecuteAdditionalData;
+	return { workflow, additionalData, credentialsHelper };
+}
 
+/** Runs the workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
+export async function runCloudPcNode(options: RunOptions): Promise<RunResult> {
+	const { workflow, additionalData, credentialsHelper } = buildWorkflow(options);
 	const run = await new WorkflowExecute(additionalData, 'manual').run({
 		workflow,
 		startNode: workflow.getNode('Items')!,
@@ -152,4 +155,18 @@ export async function runCloudPcNode(options: RunOptions): Promise<RunResult> {
 		error: (taskData?.error ?? run.data.resultData.error) as RunResult['error'],
 		credentialsHelper,
 	};
+}
+
+/** Calls the node's "From List" search as the editor does, through n8n-core's LoadOptionsContext. */
+export async function searchCloudPcs(
+	options: RunOptions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const { workflow, additionalData } = buildWorkflow(options);
+	additionalData.currentNodeParameters = options.parameters;
+	const node = workflow.getNode(CLOUD_PC_NODE)!;
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.cloudPcId');
+	const nodeType = nodeTypeMap[NODE_TYPE];
+	return await nodeType.methods!.listSearch!.searchCloudPcs.call(context, filter, paginationToken);
 }

@@ -4,6 +4,24 @@ import * as cloudPc from './cloudPc';
 
 export const nodeProperties: INodeProperties[] = [
 	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{
+				name: 'OAuth2 (Delegated Sign-In)',
+				value: 'oAuth2',
+				description: 'Act as a signed-in work or school account',
+			},
+			{
+				name: 'App-Only (Client Secret, Certificate or Managed Identity)',
+				value: 'appOnly',
+				description: 'Act as an app registration; for unattended, scheduled workflows',
+			},
+		],
+		default: 'oAuth2',
+	},
+	{
 		displayName: 'Resource',
 		name: 'resource',
 		type: 'options',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { createGraphClient, type GraphClient } from '../transport/graph';
+import { createGraphClient, type Authentication, type GraphClient } from '../transport/graph';
 import * as cloudPc from './cloudPc';
 
 /** One result per input item, in input order: its output, or its error plus what is known. */
@@ -24,7 +24,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	if (!run) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
-	const graph = await createGraphClient(this);
+	const authentication = this.getNodeParameter('authentication', 0) as Authentication;
+	const graph = await createGraphClient(this, authentication);
 	const results = await run.call(this, items, graph);
 	if (results.length !== items.length) {
 		throw new NodeOperationError(

@@ -1,5 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
+import type { Authentication } from '../transport/graph';
 import { GUID_PATTERN, type Scope } from './common.descriptions';
 
 const GUID = new RegExp(GUID_PATTERN);
@@ -18,7 +19,11 @@ export function invalid(ctx: IExecuteFunctions, itemIndex: number, field: string
 	});
 }
 
-export function readScope(ctx: IExecuteFunctions, itemIndex: number): Scope {
+export function readScope(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	authentication: Authentication,
+): Scope {
 	const scope = ctx.getNodeParameter('scope', itemIndex) as Scope;
 	if (!SCOPES.includes(scope)) {
 		throw invalid(
@@ -26,6 +31,15 @@ export function readScope(ctx: IExecuteFunctions, itemIndex: number): Scope {
 			itemIndex,
 			'Scope',
 			`must be one of ${SCOPES.join(', ')}; got ${show(scope)}`,
+		);
+	}
+	// Graph answers /me with an app-only token by a 400; say why before sending anything.
+	if (scope === 'me' && authentication === 'appOnly') {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'Scope',
+			'is Signed-In User, which needs the OAuth2 (delegated) credential; with an app-only credential use Organization (Admin) or Specific User',
 		);
 	}
 	return scope;

@@ -2,7 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 
 import type { Scope } from '../actions/common.descriptions';
 import { cloudPcPath } from '../actions/cloudPc/routes';
-import { createGraphClient, type GraphVersion } from '../transport/graph';
+import { createGraphClient, type Authentication, type GraphVersion } from '../transport/graph';
 
 interface CloudPcPage {
 	value: Array<{
@@ -26,7 +26,9 @@ export async function searchCloudPcs(
 	const version = (this.getCurrentNodeParameter('apiVersion') ?? 'v1.0') as GraphVersion;
 	if (scope === 'user' && !user) return { results: [] };
 
-	const graph = await createGraphClient(this);
+	const authentication = (this.getCurrentNodeParameter('authentication') ??
+		'oAuth2') as Authentication;
+	const graph = await createGraphClient(this, authentication);
 	const { body } = await graph.request<CloudPcPage>(
 		paginationToken
 			? { method: 'GET', version, url: paginationToken }

@@ -14,7 +14,12 @@ import { USER_AGENT } from './userAgent';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
-export const DELEGATED_CREDENTIAL = 'microsoftCloudPcOAuth2Api';
+export type Authentication = 'oAuth2' | 'appOnly';
+
+/** The credential type behind each value of the node's Authentication parameter. */
+export function credentialTypeFor(authentication: Authentication): string {
+	return authentication === 'appOnly' ? 'microsoftCloudPcAppOnlyApi' : 'microsoftCloudPcOAuth2Api';
+}
 
 export interface GraphRequest {
 	method: IHttpRequestMethods;
@@ -38,14 +43,19 @@ export interface GraphResponse<T = IDataObject> {
 type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export interface GraphClient {
+	authentication: Authentication;
 	graphBaseUrl: string;
 	/** Sends one request; a Graph error is thrown as a `GraphFailure` with code, message and request-id. */
 	request<T = IDataObject>(request: GraphRequest): Promise<GraphResponse<T>>;
 }
 
 /** One client per execution: the credential is read once, not once per item. */
-export async function createGraphClient(ctx: GraphContext): Promise<GraphClient> {
-	const credentials = await ctx.getCredentials(DELEGATED_CREDENTIAL);
+export async function createGraphClient(
+	ctx: GraphContext,
+	authentication: Authentication,
+): Promise<GraphClient> {
+	const credentialType = credentialTypeFor(authentication);
+	const credentials = await ctx.getCredentials(credentialType);
 	const { graphBaseUrl } = resolveEndpoints(credentials);
 
 	const urlFor = (request: GraphRequest): string => {
@@ -58,6 +68,7 @@ export async function createGraphClient(ctx: GraphContext): Promise<GraphClient>
 	};
 
 	return {
+		authentication,
 		graphBaseUrl,
 		async request<T>(request: GraphRequest): Promise<GraphResponse<T>> {
 			const clientRequestId = randomUUID();
@@ -78,7 +89,7 @@ export async function createGraphClient(ctx: GraphContext): Promise<GraphClient>
 			try {
 				const response = (await ctx.helpers.httpRequestWithAuthentication.call(
 					ctx,
-					DELEGATED_CREDENTIAL,
+					credentialType,
 					options,
 				)) as { statusCode: number; headers: IDataObject; body: T };
 				return {

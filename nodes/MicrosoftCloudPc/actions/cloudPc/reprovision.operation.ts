@@ -75,8 +75,8 @@ interface ReprovisionPlan {
 	body?: { osVersion?: string; userAccountType?: string };
 }
 
-function plan(ctx: IExecuteFunctions, itemIndex: number): ReprovisionPlan {
-	const scope = readScope(ctx, itemIndex);
+function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ReprovisionPlan {
+	const scope = readScope(ctx, itemIndex, graph.authentication);
 	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
 	const cloudPcId = readCloudPcId(ctx, itemIndex);
 	const version = readApiVersion(ctx, itemIndex);
@@ -153,7 +153,7 @@ export async function execute(
 	const firstItemFor = new Map<string, number>();
 	const plans = items.map((_, itemIndex): ReprovisionPlan | ItemResult => {
 		try {
-			const p = plan(this, itemIndex);
+			const p = plan(this, itemIndex, graph);
 			const key = p.cloudPcId.toLowerCase();
 			const first = firstItemFor.get(key);
 			if (first !== undefined) {

@@ -1,0 +1,360 @@
+import {
+	GraphError,
+	graphErrorReply,
+	jsonReply,
+	mediaType,
+	type IncomingRequest,
+	type Reply,
+} from './http';
+import {
+	compileFilter,
+	encodeSkipToken,
+	isGraphVersion,
+	project,
+	readCursor,
+	readItemSelect,
+	toGraphObject,
+	type GraphVersion,
+} from './odata';
+import type { CloudPcStore, DirectoryUser, ReprovisionParams } from './state';
+import type { CloudPcState, TokenGrant } from './types';
+
+export interface GraphContext {
+	store: CloudPcStore;
+	tokens: ReadonlyMap<string, TokenGrant>;
+	pageSize: number;
+	baseUrl: string;
+}
+
+type Scope = 'admin' | 'me' | 'users';
+type Target = 'collection' | 'item' | 'reprovision';
+
+interface Route {
+	scope: Scope;
+	target: Target;
+	method: 'GET' | 'POST';
+	/** Static segments compare case-insensitively, as Graph's do; ':name' captures. */
+	pattern: string[];
+}
+
+const SCOPE_PATTERNS: Record<Scope, string[]> = {
+	admin: ['deviceManagement', 'virtualEndpoint', 'cloudPCs'],
+	me: ['me', 'cloudPCs'],
+	users: ['users', ':user', 'cloudPCs'],
+};
+
+const TARGET_PATTERNS: Record<Target, { method: Route['method']; segments: string[] }> = {
+	collection: { method: 'GET', segments: [] },
+	item: { method: 'GET', segments: [':id'] },
+	reprovision: { method: 'POST', segments: [':id', 'reprovision'] },
+};
+
+const ROUTES: Route[] = (Object.keys(SCOPE_PATTERNS) as Scope[]).flatMap((scope) =>
+	(Object.keys(TARGET_PATTERNS) as Target[]).map((target) => ({
+		scope,
+		target,
+		method: TARGET_PATTERNS[target].method,
+		pattern: [...SCOPE_PATTERNS[scope], ...TARGET_PATTERNS[target].segments],
+	})),
+);
+
+const READ_SCOPES = ['CloudPC.Read.All', 'CloudPC.ReadWrite.All'];
+const WRITE_SCOPES = ['CloudPC.ReadWrite.All'];
+
+const REPROVISION_PARAMETERS = new Map<keyof ReprovisionParams, readonly string[]>([
+	['osVersion', ['windows10', 'windows11', 'unknownFutureValue']],
+	['userAccountType', ['standardUser', 'administrator', 'unknownFutureValue']],
+]);
+
+/** Graph's own first-party app id, which its 401 challenge names. */
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+interface Call {
+	req: IncomingRequest;
+	ctx: GraphContext;
+	version: GraphVersion;
+	route: Route;
+	/** The user whose Cloud PCs the route addresses; undefined on the admin routes. */
+	owner?: DirectoryUser;
+	id?: string;
+}
+
+export function handleGraph(req: IncomingRequest, ctx: GraphContext): Reply {
+	try {
+		return dispatch(req, ctx);
+	} catch (err) {
+		if (err instanceof GraphError)
+			return graphErrorReply(req, err.status, err.code, err.message, err.headers);
+		throw err;
+	}
+}
+
+/** Checks run in Graph's order: version, token, route, headers, permission, resource. */
+function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
+	const [version, ...rest] = req.segments;
+	if (!isGraphVersion(version))
+		throw new GraphError(400, 'BadRequest', `Invalid version: ${version ?? ''}`);
+	const grant = authenticate(req, ctx);
+	const { route, params } = matchRoute(req.method, decodeSegments(rest));
+	if (!req.headers['user-agent']) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			'The request is missing the required User-Agent header.',
+		);
+	}
+	const appOnly = grant.appOnly === true || !grant.userId;
+	if (route.scope === 'me' && appOnly) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			'/me request is only valid with delegated authentication flow.',
+		);
+	}
+	authorize(grant, route.method === 'POST' ? WRITE_SCOPES : READ_SCOPES);
+	const call: Call = {
+		req,
+		ctx,
+		version,
+		route,
+		owner: resolveOwner(route, params, grant, ctx.store),
+		id: params.id,
+	};
+	switch (route.target) {
+		case 'collection':
+			return listCloudPcs(call);
+		case 'item':
+			return getCloudPc(call);
+		case 'reprovision':
+			return reprovision(call);
+	}
+}
+
+function authenticate(req: IncomingRequest, ctx: GraphContext): TokenGrant {
+	const challenge = {
+		'WWW-Authenticate': `Bearer realm="", authorization_uri="${ctx.baseUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+	};
+	const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+	if (!token)
+		throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.', challenge);
+	const grant = ctx.tokens.get(token);
+	if (!grant) {
+		throw new GraphError(
+			401,
+			'InvalidAuthenticationToken',
+			'Access token validation failure. Invalid audience.',
+			challenge,
+		);
+	}
+	return grant;
+}
+
+function authorize(grant: TokenGrant, accepted: readonly string[]): void {
+	const held = new Set(grant.scopes.map((scope) => scope.toLowerCase()));
+	if (!accepted.some((scope) => held.has(scope.toLowerCase()))) {
+		throw new GraphError(
+			403,
+			'Forbidden',
+			`Application is not authorized to perform this operation. Application must have one of the following scopes: ${accepted.join(', ')}`,
+		);
+	}
+}
+
+function decodeSegments(segments: string[]): string[] {
+	try {
+		return segments.map((segment) => decodeURIComponent(segment));
+	} catch {
+		throw new GraphError(400, 'BadRequest', 'The request URI is not valid.');
+	}
+}
+
+function segmentMatches(pattern: string, segment: string): boolean {
+	return pattern.startsWith(':') || pattern.toLowerCase() === segment.toLowerCase();
+}
+
+function matchedPrefix(pattern: string[], segments: string[]): number {
+	let i = 0;
+	while (i < Math.min(pattern.length, segments.length) && segmentMatches(pattern[i], segments[i]))
+		i++;
+	return i;
+}
+
+function matchRoute(
+	method: string,
+	segments: string[],
+): { route: Route; params: Record<string, string> } {
+	const shapes = ROUTES.filter(
+		(route) =>
+			route.pattern.length === segments.length &&
+			matchedPrefix(route.pattern, segments) === segments.length,
+	);
+	if (shapes.length === 0) {
+		// Name the first segment no route explains, as Graph's OData parser does.
+		const known = Math.max(...ROUTES.map((route) => matchedPrefix(route.pattern, segments)));
+		const segment = segments[Math.min(known, segments.length - 1)] ?? '';
+		throw new GraphError(404, 'UnknownError', `Resource not found for the segment '${segment}'.`);
+	}
+	const route = shapes.find((shape) => shape.method === method);
+	if (!route) {
+		throw new GraphError(
+			405,
+			'MethodNotAllowed',
+			`The HTTP method '${method}' is not allowed for this resource.`,
+			{
+				Allow: shapes.map((shape) => shape.method).join(', '),
+			},
+		);
+	}
+	const params: Record<string, string> = {};
+	route.pattern.forEach((part, i) => {
+		if (part.startsWith(':')) params[part.slice(1)] = segments[i];
+	});
+	return { route, params };
+}
+
+function resolveOwner(
+	route: Route,
+	params: Record<string, string>,
+	grant: TokenGrant,
+	store: CloudPcStore,
+): DirectoryUser | undefined {
+	if (route.scope === 'admin') return undefined;
+	if (route.scope === 'me') return { id: grant.userId ?? '' };
+	const user = store.findUser(params.user);
+	if (!user) {
+		throw new GraphError(
+			404,
+			'Request_ResourceNotFound',
+			`Resource '${params.user}' does not exist or one of its queried reference-property objects are not present.`,
+		);
+	}
+	return user;
+}
+
+function contextUrl(call: Call, select: readonly string[] | undefined, entity: boolean): string {
+	const set = call.owner
+		? `users('${call.owner.id}')/cloudPCs`
+		: 'deviceManagement/virtualEndpoint/cloudPCs';
+	const projection = select ? `(${select.join(',')})` : '';
+	return `${call.ctx.baseUrl}/${call.version}/$metadata#${set}${projection}${entity ? '/$entity' : ''}`;
+}
+
+function visibleCloudPcs(call: Call): CloudPcState[] {
+	return call.ctx.store.list().filter((pc) => !call.owner || pc.userId === call.owner.id);
+}
+
+/** Another user's Cloud PC is as unknown as a missing one. */
+function findCloudPc(call: Call): CloudPcState {
+	const pc = call.id === undefined ? undefined : call.ctx.store.get(call.id);
+	if (!pc || (call.owner && pc.userId !== call.owner.id)) {
+		throw new GraphError(404, 'ResourceNotFound', 'The requested resource does not exist.');
+	}
+	return pc;
+}
+
+function listCloudPcs(call: Call): Reply {
+	const { req, ctx, version } = call;
+	const cursor = readCursor(
+		req.query,
+		version,
+		[version, call.route.scope, call.owner?.id ?? ''].join('|'),
+	);
+	const matches = compileFilter(cursor.filter, version);
+	const items = visibleCloudPcs(call)
+		.map((pc) => toGraphObject(pc, version))
+		.filter(matches);
+	const end = cursor.offset + Math.min(cursor.top ?? ctx.pageSize, ctx.pageSize);
+
+	const body: Record<string, unknown> = {
+		'@odata.context': contextUrl(call, cursor.select, false),
+	};
+	if (cursor.count && req.headers.consistencylevel?.toLowerCase() === 'eventual') {
+		body['@odata.count'] = items.length;
+	}
+	if (end < items.length) {
+		body['@odata.nextLink'] =
+			`${ctx.baseUrl}${req.rawPath}?$skiptoken=${encodeSkipToken({ ...cursor, offset: end })}`;
+	}
+	body.value = items.slice(cursor.offset, end).map((item) => project(item, cursor.select));
+	return jsonReply(200, body);
+}
+
+function getCloudPc(call: Call): Reply {
+	const select = readItemSelect(call.req.query, call.version);
+	const pc = findCloudPc(call);
+	return jsonReply(200, {
+		'@odata.context': contextUrl(call, select, true),
+		...project(toGraphObject(pc, call.version), select),
+	});
+}
+
+/** The payload is deserialized before the action runs, so its errors come before a 404. */
+function reprovision(call: Call): Reply {
+	const params = reprovisionParams(readJsonObject(call.req), call.route.scope === 'admin');
+	const pc = findCloudPc(call);
+	const blockingStatus = call.ctx.store.reprovision(pc.id, params);
+	if (blockingStatus !== undefined) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`Cloud PC ${pc.id} cannot be reprovisioned because its status is ${blockingStatus}.`,
+		);
+	}
+	return { status: 204, headers: {} };
+}
+
+function readJsonObject(req: IncomingRequest): Record<string, unknown> {
+	if (req.rawBody.length === 0) return {};
+	if (mediaType(req) !== 'application/json') {
+		const sent = req.headers['content-type'];
+		throw new GraphError(
+			415,
+			'UnsupportedMediaType',
+			`${sent ? `The content type '${sent}' is not supported` : 'The request body has no Content-Type'}; send it as 'application/json'.`,
+		);
+	}
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(req.rawBody);
+	} catch {
+		parsed = undefined;
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+		);
+	}
+	return parsed as Record<string, unknown>;
+}
+
+/** `{}` is an empty parameter set (OData); any named parameter outside the admin route is rejected. */
+function reprovisionParams(
+	body: Record<string, unknown>,
+	acceptsParameters: boolean,
+): ReprovisionParams {
+	const params: ReprovisionParams = {};
+	for (const [name, value] of Object.entries(body)) {
+		const allowed = acceptsParameters
+			? REPROVISION_PARAMETERS.get(name as keyof ReprovisionParams)
+			: undefined;
+		if (!allowed) {
+			throw new GraphError(
+				400,
+				'BadRequest',
+				`The parameter '${name}' in the request payload is not a valid parameter for the operation 'reprovision'.`,
+			);
+		}
+		if (value === null) continue;
+		if (typeof value !== 'string' || !allowed.includes(value)) {
+			throw new GraphError(
+				400,
+				'BadRequest',
+				`Invalid value ${JSON.stringify(value)} for parameter '${name}'. Expected one of: ${allowed.join(', ')}.`,
+			);
+		}
+		params[name as keyof ReprovisionParams] = value;
+	}
+	return params;
+}

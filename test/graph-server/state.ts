@@ -1,0 +1,131 @@
+import type { CloudPcState, LastReprovision, SeedCloudPc } from './types';
+
+export const SAMPLE_USERS = {
+	adele: {
+		id: '6e7b768e-07e2-4810-8459-485f84f8f204',
+		userPrincipalName: 'AdeleV@contoso.onmicrosoft.com',
+	},
+	megan: {
+		id: '48d31887-5fad-4d73-a9f5-3c356e68a038',
+		userPrincipalName: 'MeganB@contoso.onmicrosoft.com',
+	},
+	alex: {
+		id: 'c3a9f9a2-2c4b-4a54-9d0e-7d3a2f5b8e61',
+		userPrincipalName: 'AlexW@contoso.onmicrosoft.com',
+	},
+} as const;
+
+const ENTERPRISE_PLAN = 'Cloud PC Enterprise 2vCPU/8GB/128GB';
+const WIN11_IMAGE = 'Windows 11 Enterprise + Microsoft 365 Apps 23H2';
+const POLICY_ID = '1d164206-bf41-4fd2-8424-a3192d39ffff';
+
+function samplePc(
+	id: string,
+	owner: (typeof SAMPLE_USERS)[keyof typeof SAMPLE_USERS],
+	suffix: string,
+	status: string,
+): SeedCloudPc {
+	const alias = owner.userPrincipalName.split('@')[0];
+	return {
+		id,
+		displayName: `${alias}-${suffix}`,
+		managedDeviceName: `CPC-${alias}-${suffix}`,
+		userPrincipalName: owner.userPrincipalName,
+		userId: owner.id,
+		servicePlanName: ENTERPRISE_PLAN,
+		provisioningPolicyId: POLICY_ID,
+		imageDisplayName: WIN11_IMAGE,
+		status,
+		lastModifiedDateTime: '2024-05-02T09:30:00Z',
+	};
+}
+
+/** Default seed: some provisioned, one failed, one provisioning. */
+export const SAMPLE_CLOUD_PCS: readonly SeedCloudPc[] = [
+	samplePc('4b5ad5e0-6a0b-4ffc-818d-36bb23cf4dbd', SAMPLE_USERS.adele, '01', 'provisioned'),
+	samplePc('36bd4942-0ca8-11ed-861d-0242ac120002', SAMPLE_USERS.adele, '02', 'failed'),
+	samplePc('662009bc-7732-4f6f-8726-25883518b33e', SAMPLE_USERS.megan, '01', 'provisioned'),
+	samplePc('ac74ae8b-85f7-4272-88cc-5419267403ed', SAMPLE_USERS.megan, '02', 'provisioning'),
+	samplePc('f5a1c0de-93b2-4c3e-b6a4-0e2d1f7c9a85', SAMPLE_USERS.alex, '01', 'provisioned'),
+];
+
+export interface DirectoryUser {
+	id: string;
+	userPrincipalName?: string;
+}
+
+export type ReprovisionParams = Omit<LastReprovision, 'at'>;
+
+/** Graph refuses to reprovision a Cloud PC in any other state. */
+const REPROVISIONABLE = new Set(['provisioned', 'failed']);
+
+export class CloudPcStore {
+	private pcs = new Map<string, CloudPcState>();
+	private readonly counts = new Map<string, number>();
+	private readonly users: DirectoryUser[];
+
+	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
+	constructor(
+		private readonly seed: readonly SeedCloudPc[],
+		signedInUserIds: readonly string[],
+	) {
+		const byId = new Map<string, DirectoryUser>();
+		for (const pc of seed)
+			byId.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
+		for (const id of signedInUserIds) if (!byId.has(id)) byId.set(id, { id });
+		this.users = [...byId.values()];
+		this.reset();
+	}
+
+	reset(): void {
+		this.pcs = new Map(
+			this.seed.map((pc) => [pc.id, { ...pc, status: pc.status ?? 'provisioned' }]),
+		);
+		this.counts.clear();
+	}
+
+	list(): CloudPcState[] {
+		return [...this.pcs.values()];
+	}
+
+	get(id: string): CloudPcState | undefined {
+		return this.pcs.get(id);
+	}
+
+	snapshot(id: string): CloudPcState | undefined {
+		const pc = this.pcs.get(id);
+		return pc && structuredClone(pc);
+	}
+
+	setStatus(id: string, status: string): void {
+		this.require(id).status = status;
+	}
+
+	/** Object ids match exactly, UPNs case-insensitively, as in the directory. */
+	findUser(idOrUpn: string): DirectoryUser | undefined {
+		const upn = idOrUpn.toLowerCase();
+		return this.users.find((u) => u.id === idOrUpn || u.userPrincipalName?.toLowerCase() === upn);
+	}
+
+	/** Returns the status that blocks the reprovision, or undefined once it has been applied. */
+	reprovision(id: string, params: ReprovisionParams): string | undefined {
+		const pc = this.require(id);
+		if (!REPROVISIONABLE.has(pc.status)) return pc.status;
+		const at = new Date().toISOString();
+		pc.status = 'provisioning';
+		pc.lastModifiedDateTime = at;
+		pc.lastReprovision = { ...params, at };
+		this.counts.set(id, this.reprovisionCount(id) + 1);
+		return undefined;
+	}
+
+	reprovisionCount(id: string): number {
+		return this.counts.get(id) ?? 0;
+	}
+
+	private require(id: string): CloudPcState {
+		const pc = this.pcs.get(id);
+		if (!pc) throw new Error(`graph-server: no Cloud PC with id ${id}`);
+		return pc;
+	}
+}

@@ -1,0 +1,74 @@
+import type { INodeParameters } from 'n8n-workflow';
+
+import { startGraphServer, type GraphServer } from './graph-server';
+import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from './fixtures';
+import { searchCloudPcs } from './harness/run-workflow';
+
+let graph: GraphServer;
+
+beforeAll(async () => {
+	graph = await startGraphServer({ ...serverOptions(), pageSize: 2 });
+});
+afterAll(async () => await graph.close());
+beforeEach(() => graph.reset());
+
+const search = async (parameters: INodeParameters, filter?: string, token?: string) =>
+	await searchCloudPcs(
+		{ credentials: delegatedCredential(graph.url), parameters: reprovisionParameters(parameters) },
+		filter,
+		token,
+	);
+
+describe('Cloud PC list search', () => {
+	test('organization scope pages through every Cloud PC by following @odata.nextLink', async () => {
+		const first = await search({ scope: 'organization' });
+		expect(first.results).toHaveLength(2);
+		expect(first.paginationToken).toMatch(new RegExp(`^${graph.url}/v1.0/`));
+
+		const second = await search(
+			{ scope: 'organization' },
+			undefined,
+			first.paginationToken as string,
+		);
+		expect(second.results).toHaveLength(2);
+		expect(second.paginationToken).toBeUndefined();
+
+		const all = [...first.results, ...second.results].map((result) => result.value);
+		expect(all.sort()).toEqual(Object.values(PC).sort());
+		expect(first.results[0].name).toContain(' · ');
+
+		const [firstCall, nextCall] = graph.requests;
+		expect(firstCall.path).toBe('/v1.0/deviceManagement/virtualEndpoint/cloudPCs');
+		expect(firstCall.query.$select).toBe('id,displayName,managedDeviceName,userPrincipalName');
+		const nextLink = new URL(first.paginationToken as string);
+		expect(nextCall.path).toBe(nextLink.pathname);
+		expect(nextCall.query).toEqual(Object.fromEntries(nextLink.searchParams));
+	});
+
+	test("specific user scope lists only that user's Cloud PCs and filters by name", async () => {
+		const result = await search({ scope: 'user', user: ADELE.upn, apiVersion: 'beta' }, 'adele-02');
+
+		expect(result.results.map((r) => r.value)).toEqual([PC.adeleFailed]);
+		expect(graph.requests[0].path).toBe('/beta/users/adele.vance%40contoso.com/cloudPCs');
+	});
+
+	test("signed-in user scope lists the credential user's Cloud PCs", async () => {
+		const result = await search({ scope: 'me' });
+		const values = result.results.map((r) => r.value).sort();
+
+		expect(values).toEqual([PC.adeleProvisioned, PC.adeleFailed].sort());
+		expect(graph.requests[0].path).toBe('/v1.0/me/cloudPCs');
+	});
+
+	test('specific user scope without a user yet lists nothing and asks Graph nothing', async () => {
+		expect(await search({ scope: 'user', user: '' })).toEqual({ results: [] });
+		expect(graph.requests).toEqual([]);
+	});
+
+	test('refuses a next link that points away from the Graph host', async () => {
+		await expect(
+			search({ scope: 'organization' }, undefined, 'https://attacker.example/v1.0/cloudPCs'),
+		).rejects.toThrow('Refusing to follow a link outside');
+		expect(graph.requests).toEqual([]);
+	});
+});
