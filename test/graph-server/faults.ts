@@ -29,6 +29,11 @@ export class FaultQueue {
 	add(matcher: FaultMatcher, response: FaultResponse, times: number): void {
 		if (!Number.isInteger(times) || times < 1)
 			throw new Error(`graph-server: failNext times must be >= 1, got ${times}`);
+		for (const name of ['delayMs', 'hangMs'] as const) {
+			const ms = response[name];
+			if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0))
+				throw new Error(`graph-server: failNext ${name} must be a number >= 0, got ${ms}`);
+		}
 		this.faults.push({ matcher, response, remaining: times });
 	}
 
@@ -48,6 +53,20 @@ export class FaultQueue {
 	clear(): void {
 		this.faults = [];
 	}
+}
+
+/**
+ * The answer to a request that matched failNext. `handle` is the real handling, which runs
+ * only for `afterEffect`: its side effect happens, its answer is lost.
+ */
+export function injectedReply(
+	req: IncomingRequest,
+	fault: FaultResponse,
+	login: boolean,
+	handle: () => Reply,
+): Reply {
+	if (fault.afterEffect) handle();
+	return { ...faultReply(req, fault, login), delayMs: fault.delayMs, dropAfterMs: fault.hangMs };
 }
 
 /** Without an explicit body, an error looks like the real one of that host (Graph or Entra ID). */

@@ -165,3 +165,30 @@ test('token endpoint exchanges a known refresh token and rejects others', async 
 	expect(bad.status).toBe(400);
 	expect((await bad.json()).error).toBe('invalid_grant');
 });
+
+test('stats and lostAndDuplicated count on the server side; reset clears them', async () => {
+	const post = (id: string) => graph(reprovisionPath(id), ADMIN, { method: 'POST' });
+	expect((await post(provisioned.id)).status).toBe(204);
+	server.setStatus(provisioned.id, 'provisioned');
+	expect((await post(provisioned.id)).status).toBe(204);
+	expect((await post(provisioning.id)).status).toBe(400);
+	await graph('/v1.0/deviceManagement/virtualEndpoint/cloudPCs', ADMIN);
+	await fetch(`${server.url}/common/oauth2/v2.0/token`, { method: 'POST' });
+
+	expect(server.stats()).toEqual({
+		httpRequests: 5,
+		graphOperations: 4,
+		reprovisionAttempts: 3,
+		throttled: 0,
+		faulted: 0,
+		tokenRequests: 1,
+	});
+	expect(server.lostAndDuplicated([provisioned.id, failed.id, provisioning.id])).toEqual({
+		lost: 2,
+		duplicated: 1,
+	});
+
+	server.reset();
+	expect(Object.values(server.stats())).toEqual([0, 0, 0, 0, 0, 0]);
+	expect(server.lostAndDuplicated([provisioned.id])).toEqual({ lost: 1, duplicated: 0 });
+});

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** What a handler sees: the request fully read, its correlation ids already chosen. */
 export interface IncomingRequest {
 	method: string;
@@ -15,6 +17,41 @@ export interface Reply {
 	status: number;
 	headers: Record<string, string>;
 	body?: string;
+	/** Send the answer this much later than the server's latency alone would. */
+	delayMs?: number;
+	/** Send no answer at all: close the connection after this many ms. */
+	dropAfterMs?: number;
+}
+
+/**
+ * `target` is the path and query as sent ('/v1.0/me/cloudPCs?$top=5'); `headers` have lower-cased
+ * names. Used for requests off the wire and for the inner requests of a JSON batch alike.
+ */
+export function requestFor(
+	method: string,
+	target: string,
+	headers: Record<string, string>,
+	rawBody: string,
+): IncomingRequest {
+	const queryStart = target.indexOf('?');
+	const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);
+	return {
+		method,
+		rawPath,
+		segments: rawPath.split('/').filter((segment) => segment.length > 0),
+		query: new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1)),
+		headers,
+		rawBody,
+		requestId: randomUUID(),
+		clientRequestId: headers['client-request-id'] || randomUUID(),
+	};
+}
+
+/** Graph always answers both ids; Entra ID names its own x-ms-request-id and echoes only a sent client id. */
+export function correlationHeaders(req: IncomingRequest, isLogin: boolean): Record<string, string> {
+	if (!isLogin) return { 'request-id': req.requestId, 'client-request-id': req.clientRequestId };
+	const echoed = req.headers['client-request-id'];
+	return { 'x-ms-request-id': req.requestId, ...(echoed ? { 'client-request-id': echoed } : {}) };
 }
 
 /** What Graph sends on OData payloads; clients must not insist on a bare 'application/json'. */
@@ -61,6 +98,17 @@ export function graphErrorReply(
 	return jsonReply(status, { error: { code, message, innerError } }, headers, 'application/json');
 }
 
-export function mediaType(req: IncomingRequest): string {
+/** Runs a Graph handler; a GraphError thrown anywhere in it becomes Graph's error answer. */
+export function answeringGraphErrors(req: IncomingRequest, handle: () => Reply): Reply {
+	try {
+		return handle();
+	} catch (err) {
+		if (err instanceof GraphError)
+			return graphErrorReply(req, err.status, err.code, err.message, err.headers);
+		throw err;
+	}
+}
+
+export function mediaType(req: Pick<IncomingRequest, 'headers'>): string {
 	return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }

@@ -1,22 +1,32 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { FaultQueue, faultReply } from './faults';
-import { graphErrorReply, mediaType, type IncomingRequest, type Reply } from './http';
+import { handleBatch, isBatchPath } from './batch';
+import { FaultQueue, faultReply, injectedReply } from './faults';
+import {
+	correlationHeaders,
+	graphErrorReply,
+	mediaType,
+	requestFor,
+	type GraphError,
+	type IncomingRequest,
+	type Reply,
+} from './http';
 import { handleLogin, isLoginPath, readForm, type LoginContext } from './oauth';
-import { handleGraph, type GraphContext } from './routes';
+import { bearerToken, handleGraph, isReprovision, type GraphContext } from './routes';
 import { CloudPcStore, SAMPLE_CLOUD_PCS } from './state';
+import { SlidingWindow } from './throttle';
 import type {
 	GraphServer,
 	GraphServerOptions,
+	GraphServerStats,
 	LoggedRequest,
 	SeedCloudPc,
 	TokenGrant,
 } from './types';
 
 export * from './types';
-export { SAMPLE_CLOUD_PCS, SAMPLE_USERS } from './state';
+export { manyCloudPcs, SAMPLE_CLOUD_PCS, SAMPLE_USERS } from './state';
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -30,21 +40,116 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	const refreshTokens = new Map(Object.entries(options.refreshTokens ?? {}));
 	const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
 	validateOptions(seed, tokens, refreshTokens, pageSize);
+	validateBehaviour(options);
+	const {
+		latencyMs = 0,
+		faultRate = 0,
+		faultRetryAfterSeconds,
+		random = Math.random,
+		logRequests = true,
+	} = options;
 
 	const signedInUsers = [...tokens.values()].flatMap((grant) =>
 		grant.userId ? [grant.userId] : [],
 	);
 	const store = new CloudPcStore(seed, signedInUsers);
 	const faults = new FaultQueue();
+	const throttleWindow = options.throttle
+		? new SlidingWindow(options.throttle.limit, options.throttle.windowMs)
+		: undefined;
 	const requests: LoggedRequest[] = [];
+	const counters = zeroStats();
+	/** Answers still waiting on latency, delayMs or hangMs; close() must not wait for them. */
+	const timers = new Set<ReturnType<typeof setTimeout>>();
 	const graph: GraphContext = { store, tokens, pageSize, baseUrl: '' };
 	const login: LoginContext = { tokens, refreshTokens };
 
+	/** Entries are made on arrival, so an envelope's entry comes before its inner requests'. */
+	function record(
+		req: IncomingRequest,
+		isLogin: boolean,
+		batchRequestId?: string,
+	): LoggedRequest | undefined {
+		if (!logRequests) return undefined;
+		const entry: LoggedRequest = {
+			method: req.method,
+			path: req.rawPath,
+			query: Object.fromEntries(req.query),
+			headers: req.headers,
+			body: loggedBody(req, isLogin),
+			status: 0,
+			requestId: req.requestId,
+			at: Date.now(),
+			...(batchRequestId === undefined ? {} : { batchRequestId }),
+		};
+		requests.push(entry);
+		return entry;
+	}
+
+	/** failNext is checked before anything else; `admit` (throttling, random faults) comes next. */
+	function withInjected(
+		req: IncomingRequest,
+		isLogin: boolean,
+		handle: () => Reply,
+		admit: () => Reply | undefined = () => undefined,
+	): Reply {
+		const fault = faults.take(req.method, req.rawPath);
+		if (fault) return injectedReply(req, fault, isLogin, handle);
+		return admit() ?? handle();
+	}
+
+	/** Graph refuses these before the operation runs, so they have no side effect. */
+	function refuseOverLimit(req: IncomingRequest): Reply | undefined {
+		const retryAfter = throttleWindow?.admit(bearerToken(req) ?? '');
+		if (retryAfter !== undefined) {
+			counters.throttled += 1;
+			const headers = { 'Retry-After': String(retryAfter) };
+			return faultReply(req, { status: 429, message: 'Too many requests', headers }, false);
+		}
+		// Draw only when faults are on, so a seeded `random` is not consumed by other options.
+		if (faultRate > 0 && random() < faultRate) {
+			counters.faulted += 1;
+			const headers: Record<string, string> =
+				faultRetryAfterSeconds === undefined
+					? {}
+					: { 'Retry-After': String(faultRetryAfterSeconds) };
+			return faultReply(req, { status: 503, headers }, false);
+		}
+		return undefined;
+	}
+
+	/** One Graph operation: a direct request, or an inner request of a batch (then logged here). */
+	function operate(
+		req: IncomingRequest,
+		inner?: { batchRequestId: string; refusal?: GraphError },
+	): Reply {
+		counters.graphOperations += 1;
+		if (isReprovision(req)) counters.reprovisionAttempts += 1;
+		const entry = inner && record(req, false, inner.batchRequestId);
+		const reply = inner?.refusal
+			? graphErrorReply(req, inner.refusal.status, inner.refusal.code, inner.refusal.message)
+			: withInjected(
+					req,
+					false,
+					() => handleGraph(req, graph),
+					() => refuseOverLimit(req),
+				);
+		if (entry) entry.status = loggedStatus(reply);
+		return reply;
+	}
+
 	function answer(req: IncomingRequest, isLogin: boolean): Reply {
 		try {
-			const fault = faults.take(req.method, req.rawPath);
-			if (fault) return faultReply(req, fault, isLogin);
-			return isLogin ? handleLogin(req, login) : handleGraph(req, graph);
+			if (isLogin) return withInjected(req, true, () => handleLogin(req, login));
+			if (!isBatchPath(req.segments)) return operate(req);
+			return withInjected(req, false, () =>
+				handleBatch(req, {
+					graph,
+					run: (inner, refusal) => operate(inner, { batchRequestId: req.requestId, refusal }),
+					shuffle: options.shuffleBatchResponses === true,
+					random,
+				}),
+			);
 		} catch {
 			// A bug in this server must surface as a failed request, never as a hung one.
 			return graphErrorReply(
@@ -56,23 +161,36 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		}
 	}
 
+	/** Runs now when there is nothing to wait for, so a server without latency answers as before. */
+	function after(ms: number, run: () => void): void {
+		if (ms <= 0) return run();
+		const timer = setTimeout(() => {
+			timers.delete(timer);
+			run();
+		}, ms);
+		timers.add(timer);
+	}
+
+	function deliver(res: ServerResponse, req: IncomingRequest, reply: Reply, isLogin: boolean) {
+		if (reply.dropAfterMs !== undefined) return after(reply.dropAfterMs, () => res.destroy());
+		const headers = { ...reply.headers, ...correlationHeaders(req, isLogin) };
+		after((isLogin ? 0 : latencyMs) + (reply.delayMs ?? 0), () => {
+			// The client may have given up (its timeout) while the answer waited.
+			if (!res.destroyed) res.writeHead(reply.status, headers).end(reply.body);
+		});
+	}
+
 	const server = createServer((message, res) => {
 		readBody(message)
 			.then((rawBody) => {
 				const req = toIncomingRequest(message, rawBody);
 				const isLogin = isLoginPath(req.segments);
+				counters.httpRequests += 1;
+				if (isLogin) counters.tokenRequests += 1;
+				const entry = record(req, isLogin);
 				const reply = answer(req, isLogin);
-				const headers = { ...reply.headers, ...correlationHeaders(req, isLogin) };
-				requests.push({
-					method: req.method,
-					path: req.rawPath,
-					query: Object.fromEntries(req.query),
-					headers: req.headers,
-					body: loggedBody(req, isLogin),
-					status: reply.status,
-					requestId: req.requestId,
-				});
-				res.writeHead(reply.status, headers).end(reply.body);
+				if (entry) entry.status = loggedStatus(reply);
+				deliver(res, req, reply, isLogin);
 			})
 			.catch(() => res.destroy());
 	});
@@ -96,13 +214,28 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		cloudPc: (id) => store.snapshot(id),
 		setStatus: (id, status) => store.setStatus(id, status),
 		failNext: (matcher, response, times = 1) => faults.add(matcher, response, times),
+		stats: () => ({ ...counters }),
+		lostAndDuplicated: (expectedIds) => {
+			let lost = 0;
+			let duplicated = 0;
+			for (const id of new Set(expectedIds)) {
+				const count = store.reprovisionCount(id);
+				if (count === 0) lost += 1;
+				duplicated += Math.max(0, count - 1);
+			}
+			return { lost, duplicated };
+		},
 		reset: () => {
 			requests.length = 0;
 			faults.clear();
 			store.reset();
+			throttleWindow?.clear();
+			Object.assign(counters, zeroStats());
 		},
 		close: () =>
 			new Promise<void>((resolve, reject) => {
+				for (const timer of timers) clearTimeout(timer);
+				timers.clear();
 				// Keep-alive sockets from fetch would otherwise hold close() open.
 				server.closeAllConnections();
 				server.close((err) => (err ? reject(err) : resolve()));
@@ -134,6 +267,45 @@ function validateOptions(
 	});
 }
 
+/** Options a benchmark sets by hand: a typo must not silently measure something else. */
+function validateBehaviour(options: GraphServerOptions): void {
+	const { latencyMs, throttle, faultRate, faultRetryAfterSeconds } = options;
+	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))
+		throw new Error(`graph-server: latencyMs must be a number >= 0, got ${latencyMs}`);
+	if (throttle && !(Number.isInteger(throttle.limit) && throttle.limit >= 1))
+		throw new Error(
+			`graph-server: throttle.limit must be a positive integer, got ${throttle.limit}`,
+		);
+	if (throttle && !(Number.isFinite(throttle.windowMs) && throttle.windowMs > 0))
+		throw new Error(`graph-server: throttle.windowMs must be > 0, got ${throttle.windowMs}`);
+	if (faultRate !== undefined && !(faultRate >= 0 && faultRate <= 1))
+		throw new Error(`graph-server: faultRate must be between 0 and 1, got ${faultRate}`);
+	if (
+		faultRetryAfterSeconds !== undefined &&
+		!(Number.isInteger(faultRetryAfterSeconds) && faultRetryAfterSeconds >= 0)
+	) {
+		throw new Error(
+			`graph-server: faultRetryAfterSeconds must be a whole number >= 0, got ${faultRetryAfterSeconds}`,
+		);
+	}
+}
+
+function zeroStats(): GraphServerStats {
+	return {
+		httpRequests: 0,
+		graphOperations: 0,
+		reprovisionAttempts: 0,
+		throttled: 0,
+		faulted: 0,
+		tokenRequests: 0,
+	};
+}
+
+/** What the log shows: 0 for a connection dropped without an answer. */
+function loggedStatus(reply: Reply): number {
+	return reply.dropAfterMs === undefined ? reply.status : 0;
+}
+
 function readBody(message: IncomingMessage): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
@@ -144,30 +316,11 @@ function readBody(message: IncomingMessage): Promise<string> {
 }
 
 function toIncomingRequest(message: IncomingMessage, rawBody: string): IncomingRequest {
-	const target = message.url ?? '/';
-	const queryStart = target.indexOf('?');
-	const rawPath = queryStart === -1 ? target : target.slice(0, queryStart);
 	const headers: Record<string, string> = {};
 	for (const [name, value] of Object.entries(message.headers)) {
 		if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
 	}
-	return {
-		method: message.method ?? 'GET',
-		rawPath,
-		segments: rawPath.split('/').filter((segment) => segment.length > 0),
-		query: new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1)),
-		headers,
-		rawBody,
-		requestId: randomUUID(),
-		clientRequestId: headers['client-request-id'] || randomUUID(),
-	};
-}
-
-/** Graph always answers both ids; Entra ID names its own x-ms-request-id and echoes only a sent client id. */
-function correlationHeaders(req: IncomingRequest, isLogin: boolean): Record<string, string> {
-	if (!isLogin) return { 'request-id': req.requestId, 'client-request-id': req.clientRequestId };
-	const echoed = req.headers['client-request-id'];
-	return { 'x-ms-request-id': req.requestId, ...(echoed ? { 'client-request-id': echoed } : {}) };
+	return requestFor(message.method ?? 'GET', message.url ?? '/', headers, rawBody);
 }
 
 function loggedBody(req: IncomingRequest, isLogin: boolean): unknown {

@@ -1,6 +1,6 @@
 import {
+	answeringGraphErrors,
 	GraphError,
-	graphErrorReply,
 	jsonReply,
 	mediaType,
 	type IncomingRequest,
@@ -80,29 +80,41 @@ interface Call {
 }
 
 export function handleGraph(req: IncomingRequest, ctx: GraphContext): Reply {
+	return answeringGraphErrors(req, () => dispatch(req, ctx));
+}
+
+/** A $batch envelope passes the same gate as any Graph call, in the same order; it needs no scope. */
+export function admitBatch(req: IncomingRequest, ctx: GraphContext): GraphVersion {
+	const version = readVersion(req);
+	authenticate(req, ctx);
+	if (req.method !== 'POST') throw methodNotAllowed(req.method, ['POST']);
+	requireUserAgent(req);
+	return version;
+}
+
+/** Counts attempts by the route's shape, before (and whatever) the answer. */
+export function isReprovision(req: IncomingRequest): boolean {
+	if (req.method !== 'POST') return false;
 	try {
-		return dispatch(req, ctx);
-	} catch (err) {
-		if (err instanceof GraphError)
-			return graphErrorReply(req, err.status, err.code, err.message, err.headers);
-		throw err;
+		return (
+			matchRoute(req.method, decodeSegments(req.segments.slice(1))).route.target === 'reprovision'
+		);
+	} catch {
+		return false;
 	}
+}
+
+/** Throttling is per app; the token stands for it. */
+export function bearerToken(req: IncomingRequest): string | undefined {
+	return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** Checks run in Graph's order: version, token, route, headers, permission, resource. */
 function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
-	const [version, ...rest] = req.segments;
-	if (!isGraphVersion(version))
-		throw new GraphError(400, 'BadRequest', `Invalid version: ${version ?? ''}`);
+	const version = readVersion(req);
 	const grant = authenticate(req, ctx);
-	const { route, params } = matchRoute(req.method, decodeSegments(rest));
-	if (!req.headers['user-agent']) {
-		throw new GraphError(
-			400,
-			'BadRequest',
-			'The request is missing the required User-Agent header.',
-		);
-	}
+	const { route, params } = matchRoute(req.method, decodeSegments(req.segments.slice(1)));
+	requireUserAgent(req);
 	const appOnly = grant.appOnly === true || !grant.userId;
 	if (route.scope === 'me' && appOnly) {
 		throw new GraphError(
@@ -130,11 +142,37 @@ function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
 	}
 }
 
+function readVersion(req: IncomingRequest): GraphVersion {
+	const version = req.segments[0];
+	if (!isGraphVersion(version))
+		throw new GraphError(400, 'BadRequest', `Invalid version: ${version ?? ''}`);
+	return version;
+}
+
+function requireUserAgent(req: IncomingRequest): void {
+	if (!req.headers['user-agent']) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			'The request is missing the required User-Agent header.',
+		);
+	}
+}
+
+function methodNotAllowed(method: string, allowed: readonly string[]): GraphError {
+	return new GraphError(
+		405,
+		'MethodNotAllowed',
+		`The HTTP method '${method}' is not allowed for this resource.`,
+		{ Allow: allowed.join(', ') },
+	);
+}
+
 function authenticate(req: IncomingRequest, ctx: GraphContext): TokenGrant {
 	const challenge = {
 		'WWW-Authenticate': `Bearer realm="", authorization_uri="${ctx.baseUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
 	};
-	const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+	const token = bearerToken(req);
 	if (!token)
 		throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.', challenge);
 	const grant = ctx.tokens.get(token);
@@ -195,16 +233,11 @@ function matchRoute(
 		throw new GraphError(404, 'UnknownError', `Resource not found for the segment '${segment}'.`);
 	}
 	const route = shapes.find((shape) => shape.method === method);
-	if (!route) {
-		throw new GraphError(
-			405,
-			'MethodNotAllowed',
-			`The HTTP method '${method}' is not allowed for this resource.`,
-			{
-				Allow: shapes.map((shape) => shape.method).join(', '),
-			},
+	if (!route)
+		throw methodNotAllowed(
+			method,
+			shapes.map((shape) => shape.method),
 		);
-	}
 	const params: Record<string, string> = {};
 	route.pattern.forEach((part, i) => {
 		if (part.startsWith(':')) params[part.slice(1)] = segments[i];
@@ -303,7 +336,7 @@ function reprovision(call: Call): Reply {
 	return { status: 204, headers: {} };
 }
 
-function readJsonObject(req: IncomingRequest): Record<string, unknown> {
+export function readJsonObject(req: IncomingRequest): Record<string, unknown> {
 	if (req.rawBody.length === 0) return {};
 	if (mediaType(req) !== 'application/json') {
 		const sent = req.headers['content-type'];

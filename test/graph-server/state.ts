@@ -49,6 +49,35 @@ export const SAMPLE_CLOUD_PCS: readonly SeedCloudPc[] = [
 	samplePc('f5a1c0de-93b2-4c3e-b6a4-0e2d1f7c9a85', SAMPLE_USERS.alex, '01', 'provisioned'),
 ];
 
+/** A GUID of version-4 shape whose last group is `n` in hex: the same n, the same id. */
+function countedGuid(prefix: string, n: number): string {
+	return `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/**
+ * A fleet for benchmarks: `n` Cloud PCs with deterministic ids, one owner each (as most
+ * tenants assign them), none of them colliding with SAMPLE_CLOUD_PCS or SAMPLE_USERS.
+ */
+export function manyCloudPcs(n: number, status = 'provisioned'): SeedCloudPc[] {
+	if (!Number.isInteger(n) || n < 0 || n >= 16 ** 12)
+		throw new Error(`graph-server: manyCloudPcs needs a whole number of Cloud PCs, got ${n}`);
+	return Array.from({ length: n }, (_, index) => {
+		const number = String(index + 1).padStart(5, '0');
+		return {
+			id: countedGuid('c10dc0de', index + 1),
+			displayName: `CPC-fleet-${number}`,
+			managedDeviceName: `CPC-fleet-${number}`,
+			userPrincipalName: `fleet.user${number}@contoso.onmicrosoft.com`,
+			userId: countedGuid('05e7f1ee', index + 1),
+			servicePlanName: ENTERPRISE_PLAN,
+			provisioningPolicyId: POLICY_ID,
+			imageDisplayName: WIN11_IMAGE,
+			status,
+			lastModifiedDateTime: '2024-05-02T09:30:00Z',
+		};
+	});
+}
+
 export interface DirectoryUser {
 	id: string;
 	userPrincipalName?: string;
@@ -62,18 +91,23 @@ const REPROVISIONABLE = new Set(['provisioned', 'failed']);
 export class CloudPcStore {
 	private pcs = new Map<string, CloudPcState>();
 	private readonly counts = new Map<string, number>();
-	private readonly users: DirectoryUser[];
+	/** By object id and by lower-cased UPN: lookups stay O(1) for fleets of thousands. */
+	private readonly usersById = new Map<string, DirectoryUser>();
+	private readonly usersByUpn = new Map<string, DirectoryUser>();
 
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
 	constructor(
 		private readonly seed: readonly SeedCloudPc[],
 		signedInUserIds: readonly string[],
 	) {
-		const byId = new Map<string, DirectoryUser>();
 		for (const pc of seed)
-			byId.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
-		for (const id of signedInUserIds) if (!byId.has(id)) byId.set(id, { id });
-		this.users = [...byId.values()];
+			this.usersById.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
+		for (const id of signedInUserIds) if (!this.usersById.has(id)) this.usersById.set(id, { id });
+		for (const user of this.usersById.values()) {
+			const upn = user.userPrincipalName?.toLowerCase();
+			// Should two users share a UPN, the first keeps it, as a search in seed order would.
+			if (upn !== undefined && !this.usersByUpn.has(upn)) this.usersByUpn.set(upn, user);
+		}
 		this.reset();
 	}
 
@@ -103,8 +137,7 @@ export class CloudPcStore {
 
 	/** Object ids match exactly, UPNs case-insensitively, as in the directory. */
 	findUser(idOrUpn: string): DirectoryUser | undefined {
-		const upn = idOrUpn.toLowerCase();
-		return this.users.find((u) => u.id === idOrUpn || u.userPrincipalName?.toLowerCase() === upn);
+		return this.usersById.get(idOrUpn) ?? this.usersByUpn.get(idOrUpn.toLowerCase());
 	}
 
 	/** Returns the status that blocks the reprovision, or undefined once it has been applied. */

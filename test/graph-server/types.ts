@@ -33,6 +33,33 @@ export interface GraphServerOptions {
 	pageSize?: number;
 	/** refresh_token → access token the token endpoint issues; that access token must be in `tokens`. */
 	refreshTokens?: Record<string, { accessToken: string; expiresIn?: number }>;
+	/** Answer a batch's inner responses in a random order: Graph promises none. Default false. */
+	shuffleBatchResponses?: boolean;
+	/**
+	 * Every Graph answer (direct or $batch envelope, not the token endpoint) is sent this much
+	 * later. A batch's inner requests run concurrently inside it, so a batch costs one latency.
+	 */
+	latencyMs?: number;
+	/** Graph's per-app throttling; off by default. */
+	throttle?: ThrottleOptions;
+	/** Probability (0..1) that a Graph operation answers 503 without running. Default 0. */
+	faultRate?: number;
+	/** `Retry-After` on those 503 answers; without it they carry none. */
+	faultRetryAfterSeconds?: number;
+	/** Source of randomness for faultRate and shuffleBatchResponses. Default Math.random. */
+	random?: () => number;
+	/** Default true. False keeps `requests` empty (counters only), for runs of thousands of calls. */
+	logRequests?: boolean;
+}
+
+/**
+ * A sliding window per app (keyed by the bearer token) over Graph operations: each direct
+ * request and each inner batch request counts, a $batch envelope does not. A request over the
+ * limit does not run and takes no slot.
+ */
+export interface ThrottleOptions {
+	limit: number;
+	windowMs: number;
 }
 
 export interface LoggedRequest {
@@ -45,9 +72,18 @@ export interface LoggedRequest {
 	headers: Record<string, string>;
 	/** Parsed JSON; the token endpoint's form as an object; otherwise the raw string; undefined when empty. */
 	body: unknown;
+	/** 0 when no answer was sent: the connection was dropped (`hangMs`). */
 	status: number;
 	/** The request id the server answered with (`request-id`, or `x-ms-request-id` on the token endpoint). */
 	requestId: string;
+	/** Date.now() when the request arrived (for an inner request: when its envelope did). */
+	at: number;
+	/**
+	 * Set on an inner request of a JSON batch: its envelope's request-id. Such an entry follows its
+	 * envelope's; its `path` is the inner url's path behind the version ('/v1.0/...'), its headers
+	 * are the inner ones plus the envelope's authorization and user-agent.
+	 */
+	batchRequestId?: string;
 }
 
 export interface LastReprovision {
@@ -59,6 +95,10 @@ export interface LastReprovision {
 
 export type CloudPcState = SeedCloudPc & { status: string; lastReprovision?: LastReprovision };
 
+/**
+ * Matches direct requests, $batch envelopes (their path includes '$batch') and inner batch
+ * requests (method and '/{version}/...' path of the inner request); the first to match answers.
+ */
 export interface FaultMatcher {
 	method?: string;
 	/** Substring of the raw path (without the query). */
@@ -72,22 +112,61 @@ export interface FaultResponse {
 	headers?: Record<string, string>;
 	/** Sent as-is (objects as JSON); without it an error body is built from code/message. */
 	body?: unknown;
+	/** Answer this much later (for an inner request: its envelope answers no sooner). */
+	delayMs?: number;
+	/**
+	 * Run the real handler first, so its side effect happens, then answer with this response:
+	 * a gateway timeout after the reprovision actually ran.
+	 */
+	afterEffect?: boolean;
+	/**
+	 * Send nothing and close the connection after this many ms, so a client timeout fires first
+	 * (status and body are then never sent). On an inner request the whole envelope hangs.
+	 */
+	hangMs?: number;
+}
+
+/** Counters since start or the last reset(); kept even when logRequests is false. */
+export interface GraphServerStats {
+	/** Requests on the wire: $batch envelopes, direct Graph requests and token endpoint requests. */
+	httpRequests: number;
+	/** Graph operations received: direct requests plus inner batch requests. */
+	graphOperations: number;
+	/** Reprovision operations received, whether they ran, were refused, throttled or faulted. */
+	reprovisionAttempts: number;
+	/** Operations answered 429 by the `throttle` option (not by failNext). */
+	throttled: number;
+	/** Operations answered 503 by the `faultRate` option (not by failNext). */
+	faulted: number;
+	tokenRequests: number;
 }
 
 export interface GraphServer {
 	/** 'http://127.0.0.1:PORT', no trailing slash. Graph base: url + '/v1.0' | '/beta'; login base: url. */
 	url: string;
 	port: number;
-	/** Every request, in arrival order. The array is cleared in place by reset(). */
+	/**
+	 * Every request, in arrival order, each $batch envelope followed by its inner requests.
+	 * Cleared in place by reset(); always empty with `logRequests: false`.
+	 */
 	requests: LoggedRequest[];
 	/** Successful (204) reprovisions of that Cloud PC. */
 	reprovisionCount(cloudPcId: string): number;
 	/** A copy of the current state. */
 	cloudPc(id: string): CloudPcState | undefined;
 	setStatus(id: string, status: string): void;
-	/** Injected answers for matching requests, checked before anything else; they have no side effect. */
+	/**
+	 * Injected answers for matching requests, checked before anything else (throttling and
+	 * faultRate included); they have no side effect unless `afterEffect` is set.
+	 */
 	failNext(matcher: FaultMatcher, response: FaultResponse, times?: number): void;
-	/** Clear the log and injected faults; restore the seeded state and counts. */
+	stats(): GraphServerStats;
+	/**
+	 * From the successful reprovisions of each expected Cloud PC: `lost` counts ids never
+	 * reprovisioned, `duplicated` the reprovisions beyond the first, summed over the ids.
+	 */
+	lostAndDuplicated(expectedIds: string[]): { lost: number; duplicated: number };
+	/** Clear the log, injected faults, counters and throttle windows; restore the seeded state. */
 	reset(): void;
 	close(): Promise<void>;
 }

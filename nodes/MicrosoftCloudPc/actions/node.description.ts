@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as cloudPc from './cloudPc';
+import { throughputOptions } from './throughput';
 
 export const nodeProperties: INodeProperties[] = [
 	{
@@ -41,4 +42,5 @@ export const nodeProperties: INodeProperties[] = [
 		default: 'v1.0',
 		description: 'Microsoft Graph version to call',
 	},
+	throughputOptions,
 ];

@@ -1,5 +1,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { retryAfterMs } from './retry';
+
 /** A Graph answer that was not a success, reduced to what users and support need. */
 export class GraphFailure extends Error {
 	constructor(
@@ -11,6 +13,8 @@ export class GraphFailure extends Error {
 		readonly graphMessage: string,
 		readonly requestId: string | undefined,
 		readonly clientRequestId: string,
+		/** Graph's `Retry-After`, when it said how long to wait */
+		readonly retryAfterMs?: number,
 	) {
 		super(`${status ? `${status} ` : ''}${code}: ${graphMessage}`);
 		this.name = 'GraphFailure';
@@ -56,9 +60,23 @@ export function graphErrorFromResponse(thrown: unknown, clientRequestId: string)
 			clientRequestId,
 		);
 	}
-	const status = response.status ?? response.statusCode ?? 0;
-	const body = parseBody(response.data ?? response.body);
-	const headerRequestId = response.headers?.['request-id'];
+	return failureFromAnswer(
+		response.status ?? response.statusCode ?? 0,
+		response.headers,
+		response.data ?? response.body,
+		clientRequestId,
+	);
+}
+
+/** A non-success answer (a whole response, or one inside a $batch) as a GraphFailure. */
+export function failureFromAnswer(
+	status: number,
+	headers: Record<string, unknown> | undefined,
+	rawBody: unknown,
+	clientRequestId: string,
+): GraphFailure {
+	const body = parseBody(rawBody);
+	const headerRequestId = headers?.['request-id'];
 	const innerRequestId = body.error?.innerError?.['request-id'];
 	return new GraphFailure(
 		status,
@@ -70,6 +88,7 @@ export function graphErrorFromResponse(thrown: unknown, clientRequestId: string)
 				? innerRequestId
 				: undefined,
 		clientRequestId,
+		retryAfterMs(headers),
 	);
 }
 

@@ -30,6 +30,8 @@ export interface GraphRequest {
 	url?: string;
 	qs?: IDataObject;
 	body?: IDataObject;
+	/** abandon the request after this long; its outcome is then unknown */
+	timeoutMs?: number;
 }
 
 export interface GraphResponse<T = IDataObject> {
@@ -38,6 +40,7 @@ export interface GraphResponse<T = IDataObject> {
 	/** Graph's `request-id`: support asks for it */
 	requestId?: string;
 	clientRequestId: string;
+	headers: IDataObject;
 }
 
 type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -85,6 +88,7 @@ export async function createGraphClient(
 				body: request.body,
 				json: true,
 				returnFullResponse: true,
+				timeout: request.timeoutMs,
 			};
 			try {
 				const response = (await ctx.helpers.httpRequestWithAuthentication.call(
@@ -97,6 +101,7 @@ export async function createGraphClient(
 					body: response.body,
 					requestId: headerValue(response.headers, 'request-id'),
 					clientRequestId,
+					headers: response.headers,
 				};
 			} catch (error) {
 				throw graphErrorFromResponse(error, clientRequestId);

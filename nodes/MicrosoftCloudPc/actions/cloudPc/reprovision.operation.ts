@@ -6,10 +6,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { sendBatched, type BatchResult } from '../../transport/batch';
 import type { GraphClient, GraphVersion } from '../../transport/graph';
 import { GraphFailure, hintFor, toNodeApiError } from '../../transport/errors';
 import { cloudPcLocator, scopeProperty, userProperty, type Scope } from '../common.descriptions';
 import type { ItemResult } from '../router';
+import { readThroughput } from '../throughput';
 import { invalid, readApiVersion, readCloudPcId, readScope, readUser } from '../validate';
 import { cloudPcPath } from './routes';
 
@@ -140,9 +142,30 @@ function summary(p: ReprovisionPlan): IDataObject {
 	};
 }
 
+/** A retry that meets the first attempt's effect: the Cloud PC is already being rebuilt. */
+function isAlreadyReprovisioning(failure: GraphFailure): boolean {
+	return (
+		failure.status === 409 ||
+		(failure.status === 400 && /provisioning|in progress|already/i.test(failure.graphMessage))
+	);
+}
+
+/** "0-3, 7, 9-12": item numbers for an error message that stays readable at 10,000 items. */
+function itemRanges(indexes: number[]): string {
+	const ranges: string[] = [];
+	for (let i = 0; i < indexes.length; i++) {
+		const start = indexes[i];
+		while (indexes[i + 1] === indexes[i] + 1) i++;
+		ranges.push(start === indexes[i] ? `${start}` : `${start}-${indexes[i]}`);
+	}
+	return ranges.join(', ');
+}
+
 /**
  * Reprovisions each item's Cloud PC. Every item is validated first, so bad input anywhere
  * sends nothing at all unless "Continue On Fail" is on; a Cloud PC named twice is sent once.
+ * Requests then go out in JSON batches (transport/batch.ts) where throttling and transient
+ * faults are retried without ever repeating a reprovision that took effect.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -176,61 +199,70 @@ export async function execute(
 		}
 	});
 
-	const requested: string[] = [];
-	const results: ItemResult[] = [];
-	for (const p of plans) {
-		if (!('cloudPcId' in p)) {
-			results.push(p);
-			continue;
-		}
-		const requestedAt = new Date().toISOString();
-		try {
-			const response = await graph.request({
-				method: 'POST',
-				version: p.version,
-				path: `${cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId)}/reprovision`,
-				body: p.body,
-			});
-			requested.push(`item ${p.itemIndex} (${p.cloudPcId})`);
-			results.push({
-				json: {
-					...summary(p),
-					outcome: 'requested',
-					statusCode: response.statusCode,
-					requestId: response.requestId ?? null,
-					clientRequestId: response.clientRequestId,
-					requestedAt,
-				},
-			});
-		} catch (error) {
-			if (!(error instanceof GraphFailure)) {
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: p.itemIndex });
-			}
-			const alreadySent = requested.length
-				? `Already requested in this run before the failure: ${requested.join(', ')}.`
-				: 'Nothing else was requested in this run before the failure.';
-			const apiError = toNodeApiError(
-				this.getNode(),
-				error,
-				p.itemIndex,
-				stopOnError ? alreadySent : '',
+	const toSend = plans.filter((p): p is ReprovisionPlan => 'cloudPcId' in p);
+	const outcomes = await sendBatched(
+		graph,
+		toSend.map((p) => ({
+			method: 'POST',
+			version: p.version,
+			path: `${cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId)}/reprovision`,
+			body: p.body,
+		})),
+		{ ...readThroughput(this), isAlreadyDone: isAlreadyReprovisioning, stopOnFailure: stopOnError },
+	);
+	const outcomeFor = new Map(toSend.map((p, i) => [p, outcomes[i]]));
+
+	if (stopOnError) {
+		const failedAt = outcomes.findIndex((outcome) => !outcome.ok);
+		if (failedAt !== -1) {
+			const failed = outcomes[failedAt] as Extract<BatchResult, { ok: false }>;
+			const requested = toSend.filter((_, i) => outcomes[i].ok).map((p) => p.itemIndex);
+			const notSent = toSend.filter(
+				(_, i) => !outcomes[i].ok && !('sent' in outcomes[i] && outcomes[i].sent),
 			);
-			if (stopOnError) throw apiError;
-			results.push({
-				error: apiError,
-				json: {
-					...summary(p),
-					outcome: 'failed',
-					statusCode: error.status || null,
-					errorCode: error.code,
-					errorMessage: error.graphMessage,
-					hint: hintFor(error),
-					requestId: error.requestId ?? null,
-					clientRequestId: error.clientRequestId,
-					requestedAt,
-				},
-			});
+			const report = [
+				requested.length
+					? `Reprovision requested in this run for items ${itemRanges(requested)}.`
+					: 'No reprovision was requested in this run.',
+				notSent.length ? `Not sent: items ${itemRanges(notSent.map((p) => p.itemIndex))}.` : '',
+			].join(' ');
+			throw toNodeApiError(this.getNode(), failed.failure, toSend[failedAt].itemIndex, report);
 		}
 	}
-	return results;
+
+	return plans.map((p): ItemResult => {
+		if (!('cloudPcId' in p)) return p;
+		const outcome = outcomeFor.get(p)!;
+		const common = { ...summary(p), attempts: outcome.attempts, requestedAt: outcome.answeredAt };
+		if (outcome.ok) {
+			return {
+				json: {
+					...common,
+					outcome: 'requested',
+					statusCode: outcome.response.statusCode,
+					requestId: outcome.response.requestId ?? null,
+					clientRequestId: outcome.response.clientRequestId,
+					...(outcome.alreadyDone
+						? {
+								note: 'An earlier attempt whose answer was lost had already started the reprovision; it was not repeated',
+							}
+						: {}),
+				},
+			};
+		}
+		const { failure } = outcome;
+		return {
+			error: toNodeApiError(this.getNode(), failure, p.itemIndex),
+			json: {
+				...common,
+				outcome: 'failed',
+				statusCode: failure.status || null,
+				errorCode: failure.code,
+				errorMessage: failure.graphMessage,
+				hint: hintFor(failure),
+				requestId: failure.requestId ?? null,
+				clientRequestId: failure.clientRequestId,
+			},
+		};
+	});
 }

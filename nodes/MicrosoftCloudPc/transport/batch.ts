@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+
+import { sleep, type IDataObject } from 'n8n-workflow';
+
+import { failureFromAnswer, GraphFailure } from './errors';
+import type { GraphClient, GraphRequest, GraphResponse, GraphVersion } from './graph';
+import { backoffMs, isRetryableStatus, ThrottleGate, type RetryPolicy } from './retry';
+
+/** Graph's limit of requests in one JSON batch. */
+export const MAX_BATCH_SIZE = 20;
+
+export interface BatchOptions {
+	policy: RetryPolicy;
+	batchesInFlight: number;
+	timeoutMs?: number;
+	/**
+	 * After an attempt whose outcome is unknown (timeout, dropped connection), a retry may meet
+	 * the first attempt's effect; this says whether a failure means "already done".
+	 */
+	isAlreadyDone?: (failure: GraphFailure) => boolean;
+	/** stop sending new batches after the first final failure */
+	stopOnFailure?: boolean;
+	signal?: AbortSignal;
+	random?: () => number;
+}
+
+export type BatchResult = { attempts: number; answeredAt: string } & (
+	| { ok: true; response: GraphResponse; alreadyDone: boolean }
+	| { ok: false; failure: GraphFailure; sent: boolean }
+);
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+interface Slot {
+	index: number;
+	request: GraphRequest;
+	clientRequestId: string;
+	attempts: number;
+	/** retries spent on transient faults */
+	retries: number;
+	waitedMs: number;
+	notBefore: number;
+	/** an earlier attempt may have taken effect without us hearing back */
+	unknownOutcome: boolean;
+	lastFailure?: GraphFailure;
+}
+
+interface InnerResponse {
+	id: string;
+	status: number;
+	headers?: Record<string, unknown>;
+	body?: unknown;
+}
+
+const innerUrl = (request: GraphRequest) => {
+	const query = request.qs
+		? new URLSearchParams(request.qs as Record<string, string>).toString()
+		: '';
+	return query ? `${request.path}?${query}` : (request.path ?? '');
+};
+
+/**
+ * Sends requests through Graph JSON batching, a bounded number of batches at a time, and
+ * returns one result per request, in request order, whatever order Graph answered in.
+ * Throttled and transiently failed requests are sent again; a request that succeeded, or
+ * failed for good, never is.
+ */
+export async function sendBatched(
+	graph: GraphClient,
+	requests: GraphRequest[],
+	options: BatchOptions,
+): Promise<BatchResult[]> {
+	const results: Array<BatchResult | undefined> = new Array(requests.length);
+	const gate = new ThrottleGate(options.batchesInFlight);
+	const random = options.random ?? Math.random;
+	const slots: Slot[] = requests.map((request, index) => ({
+		index,
+		request,
+		clientRequestId: randomUUID(),
+		attempts: 0,
+		retries: 0,
+		waitedMs: 0,
+		notBefore: 0,
+		unknownOutcome: false,
+	}));
+	let queue = [...slots];
+	let remaining = requests.length;
+	let stopped = false;
+	let fatal: unknown;
+
+	const settle = (slot: Slot, result: DistributiveOmit<BatchResult, 'answeredAt'>) => {
+		results[slot.index] = { ...result, answeredAt: new Date().toISOString() } as BatchResult;
+		remaining--;
+		if (!result.ok && options.stopOnFailure) stopped = true;
+	};
+
+	const fail = (slot: Slot, failure: GraphFailure) =>
+		settle(slot, { ok: false, failure, attempts: slot.attempts, sent: slot.attempts > 0 });
+
+	/** Puts a slot back for another attempt, unless its retry or wait budget is spent. */
+	const retryLater = (
+		slot: Slot,
+		failure: GraphFailure,
+		waitMs: number,
+		countsAsRetry: boolean,
+	) => {
+		slot.lastFailure = failure;
+		if (countsAsRetry) slot.retries++;
+		slot.waitedMs += waitMs;
+		if (slot.retries > options.policy.maxRetries) {
+			return fail(slot, exhausted(failure, `after ${slot.attempts} attempts`));
+		}
+		if (slot.waitedMs > options.policy.maxWaitMs) {
+			return fail(slot, exhausted(failure, `after waiting ${Math.round(slot.waitedMs / 1000)} s`));
+		}
+		slot.notBefore = Date.now() + waitMs;
+		queue.push(slot);
+	};
+
+	const transientWait = (slot: Slot, failure: GraphFailure) =>
+		failure.retryAfterMs ?? backoffMs(slot.retries, options.policy, random);
+
+	const settleInner = (slot: Slot, inner: InnerResponse | undefined, batch: GraphResponse) => {
+		if (!inner) {
+			slot.unknownOutcome = true;
+			const failure = new GraphFailure(
+				0,
+				'MissingBatchResponse',
+				'The batch answer left this request out',
+				batch.requestId,
+				slot.clientRequestId,
+			);
+			return retryLater(slot, failure, backoffMs(slot.retries, options.policy, random), true);
+		}
+		const headers = inner.headers ?? {};
+		if (inner.status >= 200 && inner.status < 300) {
+			const requestId =
+				typeof headers['request-id'] === 'string' ? headers['request-id'] : batch.requestId;
+			return settle(slot, {
+				ok: true,
+				response: {
+					statusCode: inner.status,
+					body: (inner.body ?? {}) as IDataObject,
+					headers: headers as IDataObject,
+					requestId,
+					clientRequestId: slot.clientRequestId,
+				},
+				attempts: slot.attempts,
+				alreadyDone: false,
+			});
+		}
+		const failure = failureFromAnswer(inner.status, headers, inner.body, slot.clientRequestId);
+		if (inner.status === 429) {
+			const wait = failure.retryAfterMs ?? backoffMs(0, options.policy, random);
+			gate.throttled(wait);
+			return retryLater(slot, failure, wait, false);
+		}
+		if (isRetryableStatus(inner.status)) {
+			return retryLater(slot, failure, transientWait(slot, failure), true);
+		}
+		if (slot.unknownOutcome && options.isAlreadyDone?.(failure)) {
+			return settle(slot, {
+				ok: true,
+				response: {
+					statusCode: inner.status,
+					body: {},
+					headers: headers as IDataObject,
+					requestId: failure.requestId,
+					clientRequestId: slot.clientRequestId,
+				},
+				attempts: slot.attempts,
+				alreadyDone: true,
+			});
+		}
+		fail(slot, failure);
+	};
+
+	const sendBatch = async (batch: Slot[], version: GraphVersion) => {
+		for (const slot of batch) slot.attempts++;
+		let answer: GraphResponse<{ responses?: InnerResponse[] }>;
+		try {
+			answer = await graph.request<{ responses?: InnerResponse[] }>({
+				method: 'POST',
+				version,
+				path: '/$batch',
+				body: {
+					requests: batch.map((slot) => ({
+						id: String(slot.index),
+						method: slot.request.method,
+						url: innerUrl(slot.request),
+						headers: {
+							'client-request-id': slot.clientRequestId,
+							...(slot.request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+						},
+						...(slot.request.body !== undefined ? { body: slot.request.body } : {}),
+					})),
+				},
+				timeoutMs: options.timeoutMs,
+			});
+		} catch (error) {
+			// Anything but a Graph answer (a credential that cannot sign, say) ends the whole run.
+			if (!(error instanceof GraphFailure)) {
+				fatal ??= error;
+				return;
+			}
+			return settleEnvelopeFailure(batch, error);
+		}
+		const byId = new Map((answer.body.responses ?? []).map((inner) => [String(inner.id), inner]));
+		const throttledBefore = gate.closedFor();
+		for (const slot of batch) settleInner(slot, byId.get(String(slot.index)), answer);
+		if (gate.closedFor() <= throttledBefore) gate.succeeded();
+	};
+
+	/** The whole batch failed: nothing ran (429, 503, 504), maybe something ran (no answer, 5xx), or nothing will. */
+	const settleEnvelopeFailure = (batch: Slot[], failure: GraphFailure) => {
+		if (failure.status === 429) {
+			const wait = failure.retryAfterMs ?? backoffMs(0, options.policy, random);
+			gate.throttled(wait);
+			for (const slot of batch) retryLater(slot, failure, wait, false);
+			return;
+		}
+		const outcomeUnknown =
+			failure.status === 0 || (failure.status >= 500 && !isRetryableStatus(failure.status));
+		if (isRetryableStatus(failure.status) || outcomeUnknown) {
+			for (const slot of batch) {
+				slot.unknownOutcome ||= outcomeUnknown;
+				retryLater(slot, failure, transientWait(slot, failure), true);
+			}
+			return;
+		}
+		for (const slot of batch) fail(slot, failure);
+	};
+
+	/** Up to 20 requests of one Graph version whose wait is over, oldest first. */
+	const takeReady = (now: number): Slot[] => {
+		const first = queue.find((slot) => slot.notBefore <= now);
+		if (!first) return [];
+		const taken: Slot[] = [];
+		const rest: Slot[] = [];
+		for (const slot of queue) {
+			const fits =
+				taken.length < MAX_BATCH_SIZE &&
+				slot.notBefore <= now &&
+				slot.request.version === first.request.version;
+			(fits ? taken : rest).push(slot);
+		}
+		queue = rest;
+		return taken;
+	};
+
+	const inFlight = new Set<Promise<void>>();
+	while (remaining > 0 && fatal === undefined) {
+		if (options.signal?.aborted || (stopped && inFlight.size === 0)) break;
+		if (queue.length === 0 && inFlight.size === 0) break;
+		const now = Date.now();
+		const gateWait = gate.closedFor(now);
+		if (!stopped && gateWait === 0 && inFlight.size < gate.inFlightLimit) {
+			const batch = takeReady(now);
+			if (batch.length) {
+				const sending = sendBatch(batch, batch[0].request.version).finally(() =>
+					inFlight.delete(sending),
+				);
+				inFlight.add(sending);
+				continue;
+			}
+		}
+		// Nothing to send right now: wait for a batch to finish, the gate to open or a backoff to end.
+		let nextDue = Infinity;
+		for (const slot of queue) nextDue = Math.min(nextDue, slot.notBefore - now);
+		const idle = Math.max(gateWait, nextDue, 1);
+		await Promise.race([sleep(inFlight.size ? Math.min(idle, 100) : idle), ...inFlight]);
+	}
+	await Promise.all(inFlight);
+	if (fatal !== undefined) throw fatal;
+
+	return slots.map((slot) => results[slot.index] ?? unsent(slot, options.signal?.aborted === true));
+}
+
+/** A request the run stopped before finishing: cancelled, or after another item failed. */
+function unsent(slot: Slot, cancelled: boolean): BatchResult {
+	const reason = cancelled
+		? 'The execution was cancelled before this request finished'
+		: 'Stopped after another item failed ("Continue On Fail" is off)';
+	return {
+		ok: false,
+		answeredAt: new Date().toISOString(),
+		failure:
+			slot.lastFailure ??
+			new GraphFailure(
+				0,
+				cancelled ? 'Cancelled' : 'NotSent',
+				reason,
+				undefined,
+				slot.clientRequestId,
+			),
+		attempts: slot.attempts,
+		sent: slot.attempts > 0,
+	};
+}
+
+function exhausted(failure: GraphFailure, how: string): GraphFailure {
+	return new GraphFailure(
+		failure.status,
+		failure.code,
+		`${failure.graphMessage} (gave up ${how})`,
+		failure.requestId,
+		failure.clientRequestId,
+		failure.retryAfterMs,
+	);
+}

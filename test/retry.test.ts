@@ -1,0 +1,52 @@
+import {
+	backoffMs,
+	DEFAULT_RETRY_POLICY,
+	isRetryableStatus,
+	retryAfterMs,
+	ThrottleGate,
+} from '../nodes/MicrosoftCloudPc/transport/retry';
+
+describe('retry rules', () => {
+	test('Retry-After in seconds or as an HTTP date', () => {
+		const now = Date.parse('2026-11-29T04:00:00Z');
+		expect(retryAfterMs({ 'retry-after': '7' }, now)).toBe(7000);
+		expect(retryAfterMs({ 'Retry-After': 0 }, now)).toBe(0);
+		expect(retryAfterMs({ 'retry-after': 'Sun, 29 Nov 2026 04:00:30 GMT' }, now)).toBe(30_000);
+		expect(retryAfterMs({ 'retry-after': 'Sun, 29 Nov 2026 03:59:00 GMT' }, now)).toBe(0);
+		expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
+		expect(retryAfterMs({}, now)).toBeUndefined();
+	});
+
+	test('only answers where Graph did not act are retried', () => {
+		expect([429, 503, 504].every(isRetryableStatus)).toBe(true);
+		expect([400, 401, 403, 404, 409, 500, 502].some(isRetryableStatus)).toBe(false);
+	});
+
+	test('backoff doubles per retry up to the cap, with full jitter', () => {
+		const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
+		expect([0, 1, 2, 3, 4].map((retry) => backoffMs(retry, policy, () => 1))).toEqual([
+			100, 200, 400, 800, 1000,
+		]);
+		expect(backoffMs(3, policy, () => 0)).toBe(0);
+		expect(backoffMs(2, policy, () => 0.5)).toBe(200);
+	});
+
+	test('the throttle gate closes for the longest Retry-After and halves batches in flight', () => {
+		const gate = new ThrottleGate(8);
+		const now = 1_000_000;
+		gate.throttled(5000, now);
+		gate.throttled(2000, now);
+		expect(gate.closedFor(now)).toBe(5000);
+		expect(gate.closedFor(now + 5000)).toBe(0);
+		expect(gate.inFlightLimit).toBe(4);
+		gate.throttled(1000, now + 6000);
+		expect(gate.inFlightLimit).toBe(2);
+		gate.succeeded();
+		gate.succeeded();
+		expect(gate.inFlightLimit).toBe(4);
+		for (let i = 0; i < 10; i++) gate.succeeded();
+		expect(gate.inFlightLimit).toBe(8);
+		for (let i = 0; i < 10; i++) gate.throttled(0, now + 10_000 + i);
+		expect(gate.inFlightLimit).toBe(1);
+	});
+});
