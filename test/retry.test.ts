@@ -1,3 +1,4 @@
+import { throughputOptions } from '../nodes/MicrosoftCloudPc/actions/throughput';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
@@ -49,4 +50,15 @@ describe('retry rules', () => {
 		for (let i = 0; i < 10; i++) gate.throttled(0, now + 10_000 + i);
 		expect(gate.inFlightLimit).toBe(1);
 	});
+});
+
+test('the editor shows the defaults the node uses when an option is left out', () => {
+	const shown = Object.fromEntries(
+		(throughputOptions.options as Array<{ name: string; default: unknown }>).map((option) => [
+			option.name,
+			option.default,
+		]),
+	);
+	expect(shown.maxRetries).toBe(DEFAULT_RETRY_POLICY.maxRetries);
+	expect(shown.maxWaitSeconds).toBe(DEFAULT_RETRY_POLICY.maxWaitMs / 1000);
 });

@@ -28,7 +28,7 @@ export const throughputOptions: INodeProperties = {
 			name: 'maxRetries',
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 20 },
-			default: DEFAULT_RETRY_POLICY.maxRetries,
+			default: 5,
 			description:
 				'Retries per item after a transient Graph fault (503, 504, lost connection); waits for throttling (429) do not count',
 		},
@@ -37,7 +37,7 @@ export const throughputOptions: INodeProperties = {
 			name: 'maxWaitSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: DEFAULT_RETRY_POLICY.maxWaitMs / 1000,
+			default: 900,
 			description: 'An item fails once it has waited this long for throttling and retries',
 		},
 		{

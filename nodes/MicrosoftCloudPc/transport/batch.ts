@@ -61,32 +61,55 @@ const innerUrl = (request: GraphRequest) => {
 
 /**
  * Sends requests through Graph JSON batching, a bounded number of batches at a time, and
- * returns one result per request, in request order, whatever order Graph answered in.
- * Throttled and transiently failed requests are sent again; a request that succeeded, or
- * failed for good, never is.
+ * returns one result per item, in item order, whatever order Graph answered in. Throttled and
+ * transiently failed requests are sent again; a request that succeeded, or failed for good,
+ * never is.
+ *
+ * `prepare(index)` builds item `index`'s request, or returns undefined for an item that sends
+ * nothing (its result is then undefined). It is called in item order, just before the item's
+ * first batch goes out, so per-item parameter work overlaps with requests already in flight.
  */
 export async function sendBatched(
 	graph: GraphClient,
-	requests: GraphRequest[],
+	count: number,
+	prepare: (index: number) => GraphRequest | undefined,
 	options: BatchOptions,
-): Promise<BatchResult[]> {
-	const results: Array<BatchResult | undefined> = new Array(requests.length);
+): Promise<Array<BatchResult | undefined>> {
+	const results: Array<BatchResult | undefined> = new Array(count);
 	const gate = new ThrottleGate(options.batchesInFlight);
 	const random = options.random ?? Math.random;
-	const slots: Slot[] = requests.map((request, index) => ({
-		index,
-		request,
-		clientRequestId: randomUUID(),
-		attempts: 0,
-		retries: 0,
-		waitedMs: 0,
-		notBefore: 0,
-		unknownOutcome: false,
-	}));
-	let queue = [...slots];
-	let remaining = requests.length;
+	const slots: Slot[] = [];
+	/** slots waiting to be sent again, in the order they came back */
+	let queue: Slot[] = [];
+	let nextToPrepare = 0;
+	let remaining = count;
 	let stopped = false;
 	let fatal: unknown;
+
+	/** The next item's slot, preparing items until one has a request to send. */
+	const prepareNext = (): Slot | undefined => {
+		while (nextToPrepare < count) {
+			const index = nextToPrepare++;
+			const request = prepare(index);
+			if (!request) {
+				remaining--;
+				continue;
+			}
+			const slot: Slot = {
+				index,
+				request,
+				clientRequestId: randomUUID(),
+				attempts: 0,
+				retries: 0,
+				waitedMs: 0,
+				notBefore: 0,
+				unknownOutcome: false,
+			};
+			slots.push(slot);
+			return slot;
+		}
+		return undefined;
+	};
 
 	const settle = (slot: Slot, result: DistributiveOmit<BatchResult, 'answeredAt'>) => {
 		results[slot.index] = { ...result, answeredAt: new Date().toISOString() } as BatchResult;
@@ -231,27 +254,31 @@ export async function sendBatched(
 		for (const slot of batch) fail(slot, failure);
 	};
 
-	/** Up to 20 requests of one Graph version whose wait is over, oldest first. */
+	/** Up to 20 requests of one Graph version: retries whose wait is over first, then new items. */
 	const takeReady = (now: number): Slot[] => {
-		const first = queue.find((slot) => slot.notBefore <= now);
-		if (!first) return [];
 		const taken: Slot[] = [];
 		const rest: Slot[] = [];
-		for (const slot of queue) {
-			const fits =
-				taken.length < MAX_BATCH_SIZE &&
-				slot.notBefore <= now &&
-				slot.request.version === first.request.version;
-			(fits ? taken : rest).push(slot);
-		}
+		const fits = (slot: Slot) =>
+			taken.length < MAX_BATCH_SIZE &&
+			(taken.length === 0 || slot.request.version === taken[0].request.version);
+		for (const slot of queue) (slot.notBefore <= now && fits(slot) ? taken : rest).push(slot);
 		queue = rest;
+		while (taken.length < MAX_BATCH_SIZE) {
+			const slot = prepareNext();
+			if (!slot) break;
+			if (!fits(slot)) {
+				queue.push(slot);
+				break;
+			}
+			taken.push(slot);
+		}
 		return taken;
 	};
 
 	const inFlight = new Set<Promise<void>>();
 	while (remaining > 0 && fatal === undefined) {
 		if (options.signal?.aborted || (stopped && inFlight.size === 0)) break;
-		if (queue.length === 0 && inFlight.size === 0) break;
+		if (queue.length === 0 && inFlight.size === 0 && nextToPrepare >= count) break;
 		const now = Date.now();
 		const gateWait = gate.closedFor(now);
 		if (!stopped && gateWait === 0 && inFlight.size < gate.inFlightLimit) {
@@ -264,16 +291,22 @@ export async function sendBatched(
 				continue;
 			}
 		}
-		// Nothing to send right now: wait for a batch to finish, the gate to open or a backoff to end.
-		let nextDue = Infinity;
-		for (const slot of queue) nextDue = Math.min(nextDue, slot.notBefore - now);
-		const idle = Math.max(gateWait, nextDue, 1);
-		await Promise.race([sleep(inFlight.size ? Math.min(idle, 100) : idle), ...inFlight]);
+		// Nothing to send now: wake when a batch finishes, the gate opens or a backoff ends.
+		let wakeIn = gateWait;
+		if (gateWait === 0) {
+			wakeIn = Infinity;
+			if (!stopped && inFlight.size < gate.inFlightLimit) {
+				for (const slot of queue) wakeIn = Math.min(wakeIn, Math.max(1, slot.notBefore - now));
+			}
+		}
+		if (wakeIn === Infinity && inFlight.size === 0) continue;
+		await Promise.race(wakeIn === Infinity ? [...inFlight] : [sleep(wakeIn), ...inFlight]);
 	}
 	await Promise.all(inFlight);
 	if (fatal !== undefined) throw fatal;
 
-	return slots.map((slot) => results[slot.index] ?? unsent(slot, options.signal?.aborted === true));
+	for (const slot of slots) results[slot.index] ??= unsent(slot, options.signal?.aborted === true);
+	return results;
 }
 
 /** A request the run stopped before finishing: cancelled, or after another item failed. */

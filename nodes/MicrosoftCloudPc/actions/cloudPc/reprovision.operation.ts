@@ -174,7 +174,9 @@ export async function execute(
 ): Promise<ItemResult[]> {
 	const stopOnError = !this.continueOnFail();
 	const firstItemFor = new Map<string, number>();
-	const plans = items.map((_, itemIndex): ReprovisionPlan | ItemResult => {
+	const planned: Array<ReprovisionPlan | ItemResult | undefined> = new Array(items.length);
+
+	const planItem = (itemIndex: number): ReprovisionPlan | ItemResult => {
 		try {
 			const p = plan(this, itemIndex, graph);
 			const key = p.cloudPcId.toLowerCase();
@@ -197,42 +199,60 @@ export async function execute(
 			if (stopOnError) throw failure;
 			return { error: failure, json: { outcome: 'failed', requestedAt: null } };
 		}
-	});
+	};
 
-	const toSend = plans.filter((p): p is ReprovisionPlan => 'cloudPcId' in p);
+	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
+	// it, items are read just before their batch goes out, overlapping with batches in flight.
+	if (stopOnError) items.forEach((_, itemIndex) => (planned[itemIndex] = planItem(itemIndex)));
 	const outcomes = await sendBatched(
 		graph,
-		toSend.map((p) => ({
-			method: 'POST',
-			version: p.version,
-			path: `${cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId)}/reprovision`,
-			body: p.body,
-		})),
+		items.length,
+		(itemIndex) => {
+			const p = (planned[itemIndex] ??= planItem(itemIndex));
+			return isPlan(p)
+				? {
+						method: 'POST',
+						version: p.version,
+						path: `${cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId)}/reprovision`,
+						body: p.body,
+					}
+				: undefined;
+		},
 		{ ...readThroughput(this), isAlreadyDone: isAlreadyReprovisioning, stopOnFailure: stopOnError },
 	);
-	const outcomeFor = new Map(toSend.map((p, i) => [p, outcomes[i]]));
 
 	if (stopOnError) {
-		const failedAt = outcomes.findIndex((outcome) => !outcome.ok);
+		const failedAt = outcomes.findIndex((outcome) => outcome && !outcome.ok);
 		if (failedAt !== -1) {
 			const failed = outcomes[failedAt] as Extract<BatchResult, { ok: false }>;
-			const requested = toSend.filter((_, i) => outcomes[i].ok).map((p) => p.itemIndex);
-			const notSent = toSend.filter(
-				(_, i) => !outcomes[i].ok && !('sent' in outcomes[i] && outcomes[i].sent),
-			);
+			const indexes = (keep: (outcome: BatchResult | undefined) => boolean) =>
+				outcomes.flatMap((outcome, itemIndex) => (keep(outcome) ? [itemIndex] : []));
+			const requested = indexes((outcome) => outcome?.ok === true);
+			const notSent = indexes((outcome) => !outcome || (!outcome.ok && !outcome.sent));
 			const report = [
 				requested.length
 					? `Reprovision requested in this run for items ${itemRanges(requested)}.`
 					: 'No reprovision was requested in this run.',
-				notSent.length ? `Not sent: items ${itemRanges(notSent.map((p) => p.itemIndex))}.` : '',
+				notSent.length ? `Not sent: items ${itemRanges(notSent)}.` : '',
 			].join(' ');
-			throw toNodeApiError(this.getNode(), failed.failure, toSend[failedAt].itemIndex, report);
+			throw toNodeApiError(this.getNode(), failed.failure, failedAt, report);
 		}
 	}
 
-	return plans.map((p): ItemResult => {
-		if (!('cloudPcId' in p)) return p;
-		const outcome = outcomeFor.get(p)!;
+	return items.map((_, itemIndex): ItemResult => {
+		const p = planned[itemIndex];
+		const outcome = outcomes[itemIndex];
+		if (p === undefined || !isPlan(p)) {
+			return (
+				p ?? { error: notReached(this, itemIndex), json: { outcome: 'failed', requestedAt: null } }
+			);
+		}
+		if (!outcome) {
+			return {
+				error: notReached(this, itemIndex),
+				json: { ...summary(p), outcome: 'failed', requestedAt: null },
+			};
+		}
 		const common = { ...summary(p), attempts: outcome.attempts, requestedAt: outcome.answeredAt };
 		if (outcome.ok) {
 			return {
@@ -252,7 +272,7 @@ export async function execute(
 		}
 		const { failure } = outcome;
 		return {
-			error: toNodeApiError(this.getNode(), failure, p.itemIndex),
+			error: toNodeApiError(this.getNode(), failure, itemIndex),
 			json: {
 				...common,
 				outcome: 'failed',
@@ -265,4 +285,17 @@ export async function execute(
 			},
 		};
 	});
+}
+
+const isPlan = (p: ReprovisionPlan | ItemResult): p is ReprovisionPlan => !('json' in p);
+
+/** The run ended (cancelled) before this item was sent. */
+function notReached(ctx: IExecuteFunctions, itemIndex: number) {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Item ${itemIndex}: not sent, the execution was cancelled`,
+		{
+			itemIndex,
+		},
+	);
 }
