@@ -80,7 +80,7 @@ export class MicrosoftCloudPcOAuth2Api implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ ${graphBase} }}`,
+			baseURL: `={{ ${endpointExpression('graphBaseUrl', '$credentials')} }}`,
 			url: '/v1.0/me/cloudPCs',
 			qs: { $select: 'id' },
 			headers: { 'User-Agent': USER_AGENT },

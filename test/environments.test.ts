@@ -1,4 +1,3 @@
-import { MicrosoftCloudPcOAuth2Api } from '../credentials/MicrosoftCloudPcOAuth2Api.credentials';
 import { resolveEndpoints } from '../nodes/MicrosoftCloudPc/environments';
 import { TestCredentialsHelper } from './harness/credentials-helper';
 import { credentialTypes, nodeTypes } from './harness/run-workflow';
@@ -67,16 +66,5 @@ describe('national clouds', () => {
 			loginBaseUrl: 'https://login.gateway.example',
 			graphBaseUrl: 'https://graph.gateway.example',
 		});
-	});
-
-	test("the editor credential test reads Cloud PCs from the environment's Graph host", () => {
-		const { request } = new MicrosoftCloudPcOAuth2Api().test;
-		const resolved = helper.applyDefaults('microsoftCloudPcOAuth2Api', {
-			environment: 'usGovL5',
-			probe: request.baseURL as string,
-		});
-		expect(resolved.probe).toBe('https://dod-graph.microsoft.us');
-		expect(request.url).toBe('/v1.0/me/cloudPCs');
-		expect(request.headers?.['User-Agent']).toMatch(/^n8n-nodes-microsoft-cloudpc\//);
 	});
 });

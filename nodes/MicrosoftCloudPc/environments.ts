@@ -54,12 +54,15 @@ export function resolveEndpoints(credentials: {
 }
 
 /**
- * The same lookup as an n8n expression body, for hidden credential fields that n8n resolves
- * itself (OAuth2 URLs and scopes), with `$self` being the credential's own data.
+ * The same lookup as an n8n expression body, for credential fields n8n resolves itself: hidden
+ * fields see the credential's own data as `$self`, a credential test request as `$credentials`.
  */
-export function endpointExpression(field: keyof CloudEndpoints): string {
+export function endpointExpression(
+	field: keyof CloudEndpoints,
+	data: '$self' | '$credentials' = '$self',
+): string {
 	const table = Object.fromEntries(
 		Object.entries(NATIONAL_CLOUDS).map(([key, cloud]) => [key, cloud[field]]),
 	);
-	return `(${JSON.stringify(table)}[$self.environment] ?? String($self.${field} ?? '').replace(/\\/+$/, ''))`;
+	return `(${JSON.stringify(table)}[${data}.environment] ?? String(${data}.${field} ?? '').replace(/\\/+$/, ''))`;
 }

@@ -15,6 +15,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+import { MicrosoftCloudPcAppOnlyApi } from '../../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
 import { MicrosoftCloudPcOAuth2Api } from '../../credentials/MicrosoftCloudPcOAuth2Api.credentials';
 import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
 import { TestCredentialsHelper } from './credentials-helper';
@@ -34,7 +35,10 @@ export const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-export const credentialTypes: ICredentialType[] = [new MicrosoftCloudPcOAuth2Api()];
+export const credentialTypes: ICredentialType[] = [
+	new MicrosoftCloudPcOAuth2Api(),
+	new MicrosoftCloudPcAppOnlyApi(),
+];
 
 export interface RunOptions {
 	/** parameters of the Microsoft Cloud PC node */

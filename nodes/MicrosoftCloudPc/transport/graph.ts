@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
 import { resolveEndpoints } from '../environments';
-import { graphErrorFromResponse } from './errors';
+import { AppOnlyTokenError, forgetAppOnlyToken } from '../auth/msal';
+import { graphErrorFromResponse, type GraphFailure } from './errors';
 import { USER_AGENT } from './userAgent';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -70,42 +72,63 @@ export async function createGraphClient(
 		return request.url;
 	};
 
+	const send = async <T>(request: GraphRequest): Promise<GraphResponse<T>> => {
+		const clientRequestId = randomUUID();
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: urlFor(request),
+			qs: request.qs,
+			headers: {
+				Accept: 'application/json',
+				'User-Agent': USER_AGENT,
+				'client-request-id': clientRequestId,
+				...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+			},
+			body: request.body,
+			json: true,
+			returnFullResponse: true,
+			timeout: request.timeoutMs,
+		};
+		try {
+			const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				credentialType,
+				options,
+			)) as { statusCode: number; headers: IDataObject; body: T };
+			return {
+				statusCode: response.statusCode,
+				body: response.body,
+				requestId: headerValue(response.headers, 'request-id'),
+				clientRequestId,
+				headers: response.headers,
+			};
+		} catch (error) {
+			// A credential that cannot get a token is no Graph answer: retrying will not help, and
+			// the batch sender ends the run on anything that is not a GraphFailure.
+			const cause = (error as { cause?: unknown }).cause;
+			if (cause instanceof AppOnlyTokenError) {
+				throw new NodeOperationError(ctx.getNode(), cause, {
+					description: 'Nothing was sent to Microsoft Graph.',
+				});
+			}
+			throw graphErrorFromResponse(error, clientRequestId);
+		}
+	};
+
 	return {
 		authentication,
 		graphBaseUrl,
 		async request<T>(request: GraphRequest): Promise<GraphResponse<T>> {
-			const clientRequestId = randomUUID();
-			const options: IHttpRequestOptions = {
-				method: request.method,
-				url: urlFor(request),
-				qs: request.qs,
-				headers: {
-					Accept: 'application/json',
-					'User-Agent': USER_AGENT,
-					'client-request-id': clientRequestId,
-					...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-				},
-				body: request.body,
-				json: true,
-				returnFullResponse: true,
-				timeout: request.timeoutMs,
-			};
-			try {
-				const response = (await ctx.helpers.httpRequestWithAuthentication.call(
-					ctx,
-					credentialType,
-					options,
-				)) as { statusCode: number; headers: IDataObject; body: T };
-				return {
-					statusCode: response.statusCode,
-					body: response.body,
-					requestId: headerValue(response.headers, 'request-id'),
-					clientRequestId,
-					headers: response.headers,
-				};
-			} catch (error) {
-				throw graphErrorFromResponse(error, clientRequestId);
-			}
+			const first = await send<T>(request).then(
+				(response) => ({ response }),
+				(failure: GraphFailure) => ({ failure }),
+			);
+			if ('response' in first) return first.response;
+			// n8n refreshes delegated tokens itself; an app-only token Graph rejects is dropped
+			// from MSAL's cache and a fresh one tried, once. A 401 means nothing ran.
+			if (first.failure.status !== 401 || authentication !== 'appOnly') throw first.failure;
+			forgetAppOnlyToken(credentials);
+			return await send<T>(request);
 		},
 	};
 }

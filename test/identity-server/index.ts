@@ -1,0 +1,4 @@
+export * from './assertion';
+export * from './pki';
+export * from './server';
+export * from './trust';
