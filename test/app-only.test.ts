@@ -311,6 +311,29 @@ describe('client secret', () => {
 		expectNoSecrets(result.error, wrong);
 	});
 
+	test('with Continue On Fail a failed sign-in still gives every item its output item', async () => {
+		const wrong = 'Wr0ng~another-secret-that-must-not-leak';
+		const result = await runCloudPcNode({
+			parameters: reprovisionParameters({ authentication: 'appOnly' }),
+			credentials: {
+				microsoftCloudPcAppOnlyApi: credential({ clientId: APP.errors, clientSecret: wrong }),
+			},
+			items: CLOUD_PCS.slice(0, 3).map(({ id }) => ({ cloudPcId: id })),
+			continueOnFail: true,
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.output.map((item) => item.pairedItem)).toEqual(
+			[0, 1, 2].map((item) => ({ item })),
+		);
+		for (const { json } of result.output) {
+			expect(json.outcome).toBe('failed');
+			expect(json.error).toContain('AADSTS7000215');
+		}
+		expect(graph.requests).toHaveLength(0);
+		expectNoSecrets(result.output, wrong);
+	});
+
 	test('a wrong tenant names the fix (AADSTS90002)', async () => {
 		const result = await reprovision(credential({ tenantId: OTHER_TENANT }), 1);
 		expect(result.error?.message).toContain('AADSTS90002');

@@ -287,6 +287,8 @@ describe('Graph errors', () => {
 		});
 
 		expect(error?.httpCode).toBe('404');
+		// Graph's own words, not n8n's canned "connection cannot be established" for ENOTFOUND
+		expect(error?.message).toMatch(/^Item 0: Microsoft Graph answered 404 \w*NotFound: /);
 		expect(error?.description).toContain('belongs to that user');
 		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(0);
 	});

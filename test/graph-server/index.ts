@@ -52,7 +52,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	const signedInUsers = [...tokens.values()].flatMap((grant) =>
 		grant.userId ? [grant.userId] : [],
 	);
-	const store = new CloudPcStore(seed, signedInUsers);
+	const store = new CloudPcStore(seed, signedInUsers, options.reprovisionCompletesAfterPolls);
 	const faults = new FaultQueue();
 	const throttleWindow = options.throttle
 		? new SlidingWindow(options.throttle.limit, options.throttle.windowMs)
@@ -213,6 +213,10 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		reprovisionCount: (cloudPcId) => store.reprovisionCount(cloudPcId),
 		cloudPc: (id) => store.snapshot(id),
 		setStatus: (id, status) => store.setStatus(id, status),
+		completeRemoteAction: (id, state) => store.completeRemoteAction(id, state),
+		addRemoteAction: (id, action) => store.addRemoteAction(id, action),
+		remoteActions: (id) => store.remoteActions(id),
+		bulkActions: () => store.bulkActions(),
 		failNext: (matcher, response, times = 1) => faults.add(matcher, response, times),
 		stats: () => ({ ...counters }),
 		lostAndDuplicated: (expectedIds) => {
@@ -269,7 +273,16 @@ function validateOptions(
 
 /** Options a benchmark sets by hand: a typo must not silently measure something else. */
 function validateBehaviour(options: GraphServerOptions): void {
-	const { latencyMs, throttle, faultRate, faultRetryAfterSeconds } = options;
+	const { latencyMs, throttle, faultRate, faultRetryAfterSeconds, reprovisionCompletesAfterPolls } =
+		options;
+	if (
+		reprovisionCompletesAfterPolls !== undefined &&
+		!(Number.isInteger(reprovisionCompletesAfterPolls) && reprovisionCompletesAfterPolls >= 1)
+	) {
+		throw new Error(
+			`graph-server: reprovisionCompletesAfterPolls must be a positive integer, got ${reprovisionCompletesAfterPolls}`,
+		);
+	}
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))
 		throw new Error(`graph-server: latencyMs must be a number >= 0, got ${latencyMs}`);
 	if (throttle && !(Number.isInteger(throttle.limit) && throttle.limit >= 1))

@@ -147,6 +147,11 @@ function parseCount(raw: string | undefined): boolean {
 	throw badRequest(`'${raw}' is not a valid count option.`);
 }
 
+/** For functions and actions, which take no system query options. */
+export function forbidQueryOptions(query: URLSearchParams): void {
+	systemOptions(query, []);
+}
+
 export function readItemSelect(
 	query: URLSearchParams,
 	version: GraphVersion,

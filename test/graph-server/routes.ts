@@ -9,6 +9,7 @@ import {
 import {
 	compileFilter,
 	encodeSkipToken,
+	forbidQueryOptions,
 	isGraphVersion,
 	project,
 	readCursor,
@@ -16,7 +17,12 @@ import {
 	toGraphObject,
 	type GraphVersion,
 } from './odata';
-import type { CloudPcStore, DirectoryUser, ReprovisionParams } from './state';
+import {
+	BULK_REPROVISION_TYPE,
+	type CloudPcStore,
+	type DirectoryUser,
+	type ReprovisionParams,
+} from './state';
 import type { CloudPcState, TokenGrant } from './types';
 
 export interface GraphContext {
@@ -28,13 +34,16 @@ export interface GraphContext {
 
 type Scope = 'admin' | 'me' | 'users';
 type Target = 'collection' | 'item' | 'reprovision';
+type AdminTarget = 'remoteActionResults' | 'bulkActions';
 
 interface Route {
 	scope: Scope;
-	target: Target;
+	target: Target | AdminTarget;
 	method: 'GET' | 'POST';
 	/** Static segments compare case-insensitively, as Graph's do; ':name' captures. */
 	pattern: string[];
+	/** Only in beta: v1.0 does not know the route's last segment. */
+	betaOnly?: boolean;
 }
 
 const SCOPE_PATTERNS: Record<Scope, string[]> = {
@@ -49,14 +58,35 @@ const TARGET_PATTERNS: Record<Target, { method: Route['method']; segments: strin
 	reprovision: { method: 'POST', segments: [':id', 'reprovision'] },
 };
 
-const ROUTES: Route[] = (Object.keys(SCOPE_PATTERNS) as Scope[]).flatMap((scope) =>
-	(Object.keys(TARGET_PATTERNS) as Target[]).map((target) => ({
-		scope,
-		target,
-		method: TARGET_PATTERNS[target].method,
-		pattern: [...SCOPE_PATTERNS[scope], ...TARGET_PATTERNS[target].segments],
-	})),
-);
+/** Beta-only admin routes: remote action progress and bulk actions. */
+const ADMIN_ROUTES: Route[] = [
+	{
+		scope: 'admin',
+		target: 'remoteActionResults',
+		method: 'GET',
+		pattern: [...SCOPE_PATTERNS.admin, ':id', 'retrieveCloudPcRemoteActionResults'],
+		betaOnly: true,
+	},
+	{
+		scope: 'admin',
+		target: 'bulkActions',
+		method: 'POST',
+		pattern: ['deviceManagement', 'virtualEndpoint', 'bulkActions'],
+		betaOnly: true,
+	},
+];
+
+const ROUTES: Route[] = [
+	...(Object.keys(SCOPE_PATTERNS) as Scope[]).flatMap((scope) =>
+		(Object.keys(TARGET_PATTERNS) as Target[]).map((target) => ({
+			scope,
+			target,
+			method: TARGET_PATTERNS[target].method,
+			pattern: [...SCOPE_PATTERNS[scope], ...TARGET_PATTERNS[target].segments],
+		})),
+	),
+	...ADMIN_ROUTES,
+];
 
 const READ_SCOPES = ['CloudPC.Read.All', 'CloudPC.ReadWrite.All'];
 const WRITE_SCOPES = ['CloudPC.ReadWrite.All'];
@@ -114,6 +144,14 @@ function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
 	const version = readVersion(req);
 	const grant = authenticate(req, ctx);
 	const { route, params } = matchRoute(req.method, decodeSegments(req.segments.slice(1)));
+	if (route.betaOnly && version !== 'beta') {
+		// v1.0's model has no such segment; Graph's OData parser answers 400 naming it.
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`Resource not found for the segment '${route.pattern[route.pattern.length - 1]}'.`,
+		);
+	}
 	requireUserAgent(req);
 	const appOnly = grant.appOnly === true || !grant.userId;
 	if (route.scope === 'me' && appOnly) {
@@ -139,6 +177,10 @@ function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
 			return getCloudPc(call);
 		case 'reprovision':
 			return reprovision(call);
+		case 'remoteActionResults':
+			return remoteActionResults(call);
+		case 'bulkActions':
+			return createBulkAction(call, grant);
 	}
 }
 
@@ -390,4 +432,127 @@ function reprovisionParams(
 		params[name as keyof ReprovisionParams] = value;
 	}
 	return params;
+}
+
+/** beta `retrieveCloudPcRemoteActionResults`: a function, so it takes no query options. */
+function remoteActionResults(call: Call): Reply {
+	forbidQueryOptions(call.req.query);
+	const pc = findCloudPc(call);
+	return jsonReply(200, {
+		'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#Collection(microsoft.graph.cloudPcRemoteActionResult)`,
+		value: call.ctx.store.readRemoteActions(pc.id),
+	});
+}
+
+const BULK_ACTION_PROPERTIES = new Set([
+	'@odata.type',
+	'displayName',
+	'cloudPcIds',
+	'scheduledDuringMaintenanceWindow',
+]);
+/** Other bulk action types Graph knows; this server implements only reprovision. */
+const OTHER_BULK_TYPES = [
+	'cloudPcBulkDisasterRecovery',
+	'cloudPcBulkDisasterRecoveryFailback',
+	'cloudPcBulkDisasterRecoveryFailover',
+	'cloudPcBulkModifyDiskEncryptionType',
+	'cloudPcBulkPowerOff',
+	'cloudPcBulkPowerOn',
+	'cloudPcBulkReinstallAgent',
+	'cloudPcBulkResize',
+	'cloudPcBulkRestart',
+	'cloudPcBulkRestore',
+	'cloudPcBulkTroubleshoot',
+].map((name) => `#microsoft.graph.${name}`);
+
+/** beta `POST bulkActions` with a `cloudPcBulkReprovision`: the payload is checked whole first. */
+function createBulkAction(call: Call, grant: TokenGrant): Reply {
+	const body = readJsonObject(call.req);
+	const type = body['@odata.type'];
+	if (type === undefined) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			"Cannot create an instance of the abstract type 'microsoft.graph.cloudPcBulkAction'; specify '@odata.type'.",
+		);
+	}
+	if (
+		typeof type !== 'string' ||
+		(type !== BULK_REPROVISION_TYPE && !OTHER_BULK_TYPES.includes(type))
+	) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`A type named '${String(type).replace(/^#/, '')}' could not be resolved by the model.`,
+		);
+	}
+	if (type !== BULK_REPROVISION_TYPE) {
+		throw new GraphError(400, 'BadRequest', `The test Graph server does not implement '${type}'.`);
+	}
+	const unknown = Object.keys(body).find((name) => !BULK_ACTION_PROPERTIES.has(name));
+	if (unknown !== undefined) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`The property '${unknown}' does not exist on type 'microsoft.graph.cloudPcBulkReprovision'. Make sure to only use property names that are defined by the type.`,
+		);
+	}
+	const { displayName, cloudPcIds, scheduledDuringMaintenanceWindow = false } = body;
+	if (typeof displayName !== 'string' || displayName.trim() === '') {
+		throw new GraphError(400, 'BadRequest', "The property 'displayName' is required.");
+	}
+	if (
+		!Array.isArray(cloudPcIds) ||
+		cloudPcIds.length === 0 ||
+		cloudPcIds.some((id) => typeof id !== 'string')
+	) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			"The property 'cloudPcIds' is required and must be a non-empty collection of strings.",
+		);
+	}
+	if (typeof scheduledDuringMaintenanceWindow !== 'boolean') {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			"The property 'scheduledDuringMaintenanceWindow' must be a boolean.",
+		);
+	}
+	const ids = cloudPcIds as string[];
+	const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+	if (duplicate !== undefined) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`The Cloud PC ID '${duplicate}' is listed more than once.`,
+		);
+	}
+	const missing = ids.filter((id) => !call.ctx.store.get(id));
+	if (missing.length) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`Cloud PCs not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}.`,
+		);
+	}
+	const initiatedBy = grant.userId
+		? (call.ctx.store.findUser(grant.userId)?.userPrincipalName ?? null)
+		: null;
+	const action = call.ctx.store.createBulkReprovision(
+		displayName,
+		ids,
+		initiatedBy,
+		scheduledDuringMaintenanceWindow,
+	);
+	return jsonReply(
+		201,
+		{
+			'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#deviceManagement/virtualEndpoint/bulkActions/$entity`,
+			...action,
+		},
+		{
+			Location: `${call.ctx.baseUrl}/${call.version}/deviceManagement/virtualEndpoint/bulkActions('${action.id}')`,
+		},
+	);
 }

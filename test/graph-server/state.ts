@@ -1,4 +1,12 @@
-import type { CloudPcState, LastReprovision, SeedCloudPc } from './types';
+import { randomUUID } from 'node:crypto';
+
+import type {
+	BulkActionState,
+	CloudPcState,
+	LastReprovision,
+	RemoteActionResult,
+	SeedCloudPc,
+} from './types';
 
 export const SAMPLE_USERS = {
 	adele: {
@@ -88,9 +96,24 @@ export type ReprovisionParams = Omit<LastReprovision, 'at'>;
 /** Graph refuses to reprovision a Cloud PC in any other state. */
 const REPROVISIONABLE = new Set(['provisioned', 'failed']);
 
+/** States in which a remote action is still running. */
+const RUNNING_ACTION_STATES = new Set(['pending', 'active']);
+
+interface RemoteAction extends RemoteActionResult {
+	/** status reads while running, for `reprovisionCompletesAfterPolls` */
+	polls: number;
+}
+
+export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
+
+const isReprovisionAction = (action: RemoteActionResult) =>
+	action.actionName.toLowerCase() === 'reprovision';
+
 export class CloudPcStore {
 	private pcs = new Map<string, CloudPcState>();
 	private readonly counts = new Map<string, number>();
+	private readonly actions = new Map<string, RemoteAction[]>();
+	private readonly bulk: BulkActionState[] = [];
 	/** By object id and by lower-cased UPN: lookups stay O(1) for fleets of thousands. */
 	private readonly usersById = new Map<string, DirectoryUser>();
 	private readonly usersByUpn = new Map<string, DirectoryUser>();
@@ -99,6 +122,8 @@ export class CloudPcStore {
 	constructor(
 		private readonly seed: readonly SeedCloudPc[],
 		signedInUserIds: readonly string[],
+		/** see GraphServerOptions.reprovisionCompletesAfterPolls */
+		private readonly completesAfterPolls?: number,
 	) {
 		for (const pc of seed)
 			this.usersById.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
@@ -116,6 +141,8 @@ export class CloudPcStore {
 			this.seed.map((pc) => [pc.id, { ...pc, status: pc.status ?? 'provisioned' }]),
 		);
 		this.counts.clear();
+		this.actions.clear();
+		this.bulk.length = 0;
 	}
 
 	list(): CloudPcState[] {
@@ -149,7 +176,116 @@ export class CloudPcStore {
 		pc.lastModifiedDateTime = at;
 		pc.lastReprovision = { ...params, at };
 		this.counts.set(id, this.reprovisionCount(id) + 1);
+		this.addRemoteAction(id, {
+			actionName: 'Reprovision',
+			actionState: 'active',
+			startDateTime: at,
+		});
 		return undefined;
+	}
+
+	addRemoteAction(
+		id: string,
+		action: Pick<RemoteActionResult, 'actionName' | 'actionState'> & Partial<RemoteActionResult>,
+	): void {
+		const pc = this.require(id);
+		const at = new Date().toISOString();
+		const list = this.actions.get(id) ?? [];
+		list.push({
+			startDateTime: at,
+			lastUpdatedDateTime: action.startDateTime ?? at,
+			cloudPcId: pc.id,
+			managedDeviceId: pc.managedDeviceId ?? null,
+			statusDetail: null,
+			...action,
+			polls: 0,
+		});
+		this.actions.set(id, list);
+	}
+
+	/**
+	 * What `retrieveCloudPcRemoteActionResults` answers. Each read counts as a poll of the
+	 * running Reprovision actions; with `completesAfterPolls` the Nth read finds them done.
+	 */
+	readRemoteActions(id: string): RemoteActionResult[] {
+		for (const action of this.actions.get(id) ?? []) {
+			if (!isReprovisionAction(action) || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
+			action.polls += 1;
+			if (this.completesAfterPolls !== undefined && action.polls >= this.completesAfterPolls) {
+				this.finish(id, action, 'done');
+			}
+		}
+		return this.remoteActions(id);
+	}
+
+	remoteActions(id: string): RemoteActionResult[] {
+		return (this.actions.get(id) ?? []).map((action) => {
+			const copy: Partial<RemoteAction> = structuredClone(action);
+			delete copy.polls;
+			return copy as RemoteActionResult;
+		});
+	}
+
+	completeRemoteAction(id: string, state: 'done' | 'failed'): void {
+		const running = (this.actions.get(id) ?? []).filter(
+			(action) => isReprovisionAction(action) && RUNNING_ACTION_STATES.has(action.actionState),
+		);
+		const action = running[running.length - 1];
+		if (!action) throw new Error(`graph-server: no running Reprovision action on Cloud PC ${id}`);
+		this.finish(id, action, state);
+	}
+
+	private finish(id: string, action: RemoteAction, state: 'done' | 'failed'): void {
+		const pc = this.require(id);
+		const at = new Date().toISOString();
+		action.actionState = state;
+		action.lastUpdatedDateTime = at;
+		action.statusDetail =
+			state === 'failed'
+				? {
+						code: 'internalServerError',
+						message: 'Reprovisioning failed. Try again, or contact support if it fails again.',
+						additionalInformation: [],
+					}
+				: null;
+		pc.status = state === 'done' ? 'provisioned' : 'failed';
+		pc.lastModifiedDateTime = at;
+	}
+
+	/**
+	 * A bulk reprovision starts a reprovision on each of its Cloud PCs that can take one; the
+	 * others are left alone (Graph reports them in the action's summary later).
+	 */
+	createBulkReprovision(
+		displayName: string,
+		cloudPcIds: string[],
+		initiatedBy: string | null,
+		scheduledDuringMaintenanceWindow: boolean,
+	): BulkActionState {
+		for (const id of cloudPcIds) this.reprovision(id, {});
+		const action: BulkActionState = {
+			'@odata.type': BULK_REPROVISION_TYPE,
+			id: randomUUID(),
+			displayName,
+			status: 'pending',
+			createdDateTime: new Date().toISOString(),
+			cloudPcIds: [...cloudPcIds],
+			initiatedByUserPrincipalName: initiatedBy,
+			scheduledDuringMaintenanceWindow,
+			actionSummary: {
+				pendingCount: cloudPcIds.length,
+				inProgressCount: 0,
+				successfulCount: 0,
+				failedCount: 0,
+				notSupportedCount: 0,
+			},
+		};
+		this.bulk.push(action);
+		return structuredClone(action);
+	}
+
+	bulkActions(): BulkActionState[] {
+		return structuredClone(this.bulk);
 	}
 
 	reprovisionCount(id: string): number {

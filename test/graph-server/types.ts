@@ -13,6 +13,8 @@ export interface SeedCloudPc {
 	/** Only visible in beta; defaults to 'provisioned'. */
 	status?: string;
 	lastModifiedDateTime?: string;
+	/** Intune's id for the device; remote action results carry it (null when unset). */
+	managedDeviceId?: string;
 }
 
 export interface TokenGrant {
@@ -50,6 +52,12 @@ export interface GraphServerOptions {
 	random?: () => number;
 	/** Default true. False keeps `requests` empty (counters only), for runs of thousands of calls. */
 	logRequests?: boolean;
+	/**
+	 * A running Reprovision action reports `done` on its Nth status read
+	 * (`retrieveCloudPcRemoteActionResults`), and its Cloud PC becomes `provisioned`. Without it
+	 * an action stays `active` until `completeRemoteAction`.
+	 */
+	reprovisionCompletesAfterPolls?: number;
 }
 
 /**
@@ -94,6 +102,38 @@ export interface LastReprovision {
 }
 
 export type CloudPcState = SeedCloudPc & { status: string; lastReprovision?: LastReprovision };
+
+/** One entry of beta `retrieveCloudPcRemoteActionResults`, as Graph serializes it. */
+export interface RemoteActionResult {
+	/** 'Reprovision', 'Restart', …: Graph's names, compared case-insensitively by clients. */
+	actionName: string;
+	/** none | pending | canceled | active | done | failed | notSupported (or anything newer) */
+	actionState: string;
+	startDateTime: string;
+	lastUpdatedDateTime: string;
+	cloudPcId: string;
+	managedDeviceId: string | null;
+	statusDetail: { code: string; message: string; additionalInformation: unknown[] } | null;
+}
+
+/** A created `cloudPcBulkReprovision` (beta `bulkActions`), as Graph answered it. */
+export interface BulkActionState {
+	'@odata.type': string;
+	id: string;
+	displayName: string;
+	status: string;
+	createdDateTime: string;
+	cloudPcIds: string[];
+	initiatedByUserPrincipalName: string | null;
+	scheduledDuringMaintenanceWindow: boolean;
+	actionSummary: {
+		pendingCount: number;
+		inProgressCount: number;
+		successfulCount: number;
+		failedCount: number;
+		notSupportedCount: number;
+	};
+}
 
 /**
  * Matches direct requests, $batch envelopes (their path includes '$batch') and inner batch
@@ -155,6 +195,20 @@ export interface GraphServer {
 	/** A copy of the current state. */
 	cloudPc(id: string): CloudPcState | undefined;
 	setStatus(id: string, status: string): void;
+	/**
+	 * Finishes the Cloud PC's running Reprovision action: `done` makes the Cloud PC
+	 * `provisioned`, `failed` makes it `failed`. Throws when no Reprovision action is running.
+	 */
+	completeRemoteAction(cloudPcId: string, state: 'done' | 'failed'): void;
+	/** Records a remote action as Graph would report it (history, other actions, future states). */
+	addRemoteAction(
+		cloudPcId: string,
+		action: Pick<RemoteActionResult, 'actionName' | 'actionState'> & Partial<RemoteActionResult>,
+	): void;
+	/** A copy of the Cloud PC's remote action results, oldest first. */
+	remoteActions(cloudPcId: string): RemoteActionResult[];
+	/** Copies of the bulk actions created since start or the last reset(), in order. */
+	bulkActions(): BulkActionState[];
 	/**
 	 * Injected answers for matching requests, checked before anything else (throttling and
 	 * faultRate included); they have no side effect unless `afterEffect` is set.

@@ -71,3 +71,48 @@ export const cloudPcLocator: INodeProperties = {
 		},
 	],
 };
+
+/** Cloud PC properties Graph can return; `status` and `statusDetail` exist only in beta. */
+export const CLOUD_PC_FIELDS = [
+	'displayName',
+	'managedDeviceName',
+	'userPrincipalName',
+	'status',
+	'statusDetail',
+	'servicePlanName',
+	'imageDisplayName',
+	'provisioningPolicyId',
+	'lastModifiedDateTime',
+] as const;
+
+export const BETA_ONLY_FIELDS: readonly string[] = ['status', 'statusDetail'];
+
+/** "Fields" of a read ($select); the output keeps its shape, unselected fields are null. */
+export const cloudPcFieldsOption: INodeProperties = {
+	displayName: 'Fields',
+	name: 'fields',
+	type: 'multiOptions',
+	options: [
+		{ name: 'Display Name', value: 'displayName' },
+		{ name: 'Image Display Name', value: 'imageDisplayName' },
+		{ name: 'Last Modified Date Time', value: 'lastModifiedDateTime' },
+		{ name: 'Managed Device Name', value: 'managedDeviceName' },
+		{ name: 'Provisioning Policy ID', value: 'provisioningPolicyId' },
+		{ name: 'Service Plan Name', value: 'servicePlanName' },
+		{ name: 'Status (Beta)', value: 'status' },
+		{ name: 'Status Detail (Beta)', value: 'statusDetail' },
+		{ name: 'User Principal Name', value: 'userPrincipalName' },
+	],
+	default: [],
+	description:
+		'Properties to ask Graph for ($select); the ID always comes back. Empty: all. Status fields are read through the beta API.',
+};
+
+/** For operations that exist only on the admin route and only in beta. */
+export const organizationBetaNotice: INodeProperties = {
+	displayName:
+		'Uses the Organization (Admin) route of the Graph beta API, whatever the API Version below says; the credential needs CloudPC.ReadWrite.All (or CloudPC.Read.All to read) and an admin role when delegated.',
+	name: 'organizationBetaNotice',
+	type: 'notice',
+	default: '',
+};

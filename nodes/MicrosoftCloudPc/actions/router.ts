@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createGraphClient, type Authentication, type GraphClient } from '../transport/graph';
 import * as cloudPc from './cloudPc';
 
-/** One result per input item, in input order: its output, or its error plus what is known. */
+/** An output item: its data, or (Continue On Fail) its error plus what is known. */
 export type ItemResult = { json: IDataObject } | { error: Error; json: IDataObject };
 
 type Operation = (
@@ -13,20 +13,50 @@ type Operation = (
 	graph: GraphClient,
 ) => Promise<ItemResult[]>;
 
+/** Answers each input item with any number of output items (0..n), like n8n's "Get Many". */
+type FanOutOperation = (
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	graph: GraphClient,
+) => Promise<ItemResult[][]>;
+
 const operations: Record<string, Operation> = {
 	reprovision: cloudPc.reprovision.execute,
+	get: cloudPc.get.execute,
+	getReprovisionStatus: cloudPc.getReprovisionStatus.execute,
+	bulkReprovision: cloudPc.bulkReprovision.execute,
+};
+
+const fanOutOperations: Record<string, FanOutOperation> = {
+	getMany: cloudPc.getMany.execute,
 };
 
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const run = operations[operation];
-	if (!run) {
+	const fanOut = fanOutOperations[operation];
+	if (!run && !fanOut) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
 	const authentication = this.getNodeParameter('authentication', 0) as Authentication;
-	const graph = await createGraphClient(this, authentication);
-	const results = await run.call(this, items, graph);
+	// One list of results per input item: exactly one each, except for fan-out operations.
+	let results: ItemResult[][];
+	try {
+		const graph = await createGraphClient(this, authentication);
+		results = fanOut
+			? await fanOut.call(this, items, graph)
+			: (await run.call(this, items, graph)).map((result) => [result]);
+	} catch (error) {
+		// The run as a whole failed (say, a credential that cannot sign in): with Continue On Fail
+		// every item still gets its output item, carrying the error.
+		const failure =
+			error instanceof NodeApiError || error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(this.getNode(), error as Error);
+		if (!this.continueOnFail()) throw failure;
+		results = items.map(() => [{ error: failure, json: { outcome: 'failed' } }]);
+	}
 	if (results.length !== items.length) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -35,16 +65,18 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	}
 	// Operations only return errors when "Continue On Fail" is on; otherwise they throw.
 	return [
-		results.map((result, itemIndex) => ({
-			json:
-				'error' in result
-					? {
-							...result.json,
-							error: result.error.message,
-							errorDescription: (result.error as { description?: string }).description ?? null,
-						}
-					: result.json,
-			pairedItem: { item: itemIndex },
-		})),
+		results.flatMap((perItem, itemIndex) =>
+			perItem.map((result) => ({
+				json:
+					'error' in result
+						? {
+								...result.json,
+								error: result.error.message,
+								errorDescription: (result.error as { description?: string }).description ?? null,
+							}
+						: result.json,
+				pairedItem: { item: itemIndex },
+			})),
+		),
 	];
 }

@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { Authentication } from '../transport/graph';
 import { GUID_PATTERN, type Scope } from './common.descriptions';
@@ -70,10 +70,123 @@ export function readUser(ctx: IExecuteFunctions, itemIndex: number): string {
 	return user;
 }
 
+/** A user principal name given as a value (a filter, say), not as the User parameter. */
+export function checkUpn(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string {
+	const upn = String(value ?? '').trim();
+	if (!upn) throw invalid(ctx, itemIndex, field, 'is empty');
+	if (!UPN.test(upn)) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			field,
+			`must be a user principal name like adele@contoso.com; got ${show(value)}`,
+		);
+	}
+	return upn;
+}
+
 export function readApiVersion(ctx: IExecuteFunctions, itemIndex: number): 'v1.0' | 'beta' {
 	const version = ctx.getNodeParameter('apiVersion', itemIndex, 'v1.0');
 	if (version !== 'v1.0' && version !== 'beta') {
 		throw invalid(ctx, itemIndex, 'API Version', `must be v1.0 or beta; got ${show(version)}`);
 	}
 	return version;
+}
+
+/**
+ * A collection parameter's value; an option it does not know (left over from an older node
+ * version, or typed into JSON) fails the item instead of being silently ignored.
+ */
+export function readCollection(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+	known: readonly string[],
+): IDataObject {
+	const value = ctx.getNodeParameter(name, itemIndex, {}) as IDataObject | null;
+	const options = value ?? {};
+	if (typeof options !== 'object' || Array.isArray(options)) {
+		throw invalid(ctx, itemIndex, label, 'must be a set of options');
+	}
+	const unknown = Object.keys(options).find((key) => !known.includes(key));
+	if (unknown !== undefined) {
+		throw invalid(ctx, itemIndex, `${label} › ${unknown}`, `is not an option of ${label}`);
+	}
+	return options;
+}
+
+/** A boolean option: absent is false; an expression must give true or false, not "yes". */
+export function readBooleanOption(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+	key: string,
+	field: string,
+): boolean {
+	const value = options[key];
+	if (value === undefined || value === null) return false;
+	if (typeof value !== 'boolean') {
+		throw invalid(ctx, itemIndex, field, `must be true or false; got ${show(value)}`);
+	}
+	return value;
+}
+
+/** A number option at least `min`; absent means `fallback`. */
+export function readNumberOption(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+	key: string,
+	field: string,
+	fallback: number,
+	min: number,
+): number {
+	const value = options[key];
+	if (value === undefined || value === null || value === '') return fallback;
+	const number = typeof value === 'number' ? value : Number(value);
+	if (!Number.isFinite(number) || number < min) {
+		throw invalid(ctx, itemIndex, field, `must be a number of at least ${min}; got ${show(value)}`);
+	}
+	return number;
+}
+
+/** "Limit" of a Get Many: a whole number of at least 1. */
+export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number {
+	const value = ctx.getNodeParameter('limit', itemIndex, 50);
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'Limit',
+			`must be a whole number of at least 1; got ${show(value)}`,
+		);
+	}
+	return value;
+}
+
+/** A multi-choice option: a list of known values (an expression may give one string). */
+export function readListOption(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+	key: string,
+	field: string,
+	allowed: readonly string[],
+): string[] {
+	const value = options[key];
+	if (value === undefined || value === null || value === '') return [];
+	const list = typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value;
+	if (!Array.isArray(list))
+		throw invalid(ctx, itemIndex, field, `must be a list; got ${show(value)}`);
+	const unknown = list.find((entry) => typeof entry !== 'string' || !allowed.includes(entry));
+	if (unknown !== undefined) {
+		throw invalid(ctx, itemIndex, field, `can hold ${allowed.join(', ')}; got ${show(unknown)}`);
+	}
+	return [...new Set(list as string[])];
 }

@@ -153,10 +153,15 @@ export function toNodeApiError(
 		},
 	};
 	const ids = `Request ID: ${failure.requestId ?? 'none'}; client request ID: ${failure.clientRequestId}.`;
-	return new NodeApiError(node, errorBody, {
-		message: `Item ${itemIndex}: Microsoft Graph answered ${failure.message}`,
+	const message = `Item ${itemIndex}: Microsoft Graph answered ${failure.message}`;
+	const error = new NodeApiError(node, errorBody, {
+		message,
 		description: [hintFor(failure), ids, extra].filter(Boolean).join(' '),
 		httpCode: failure.status ? String(failure.status) : undefined,
 		itemIndex,
 	});
+	// NodeApiError swaps in canned text when a message contains a socket error code, and
+	// Graph's "ResourceNotFound" contains ENOTFOUND: keep Graph's own words.
+	error.message = message;
+	return error;
 }

@@ -1,8 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as bulkReprovision from './bulkReprovision.operation';
+import * as get from './get.operation';
+import * as getMany from './getMany.operation';
+import * as getReprovisionStatus from './getReprovisionStatus.operation';
 import * as reprovision from './reprovision.operation';
 
-export { reprovision };
+export { bulkReprovision, get, getMany, getReprovisionStatus, reprovision };
 
 export const description: INodeProperties[] = [
 	{
@@ -13,14 +17,48 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['cloudPc'] } },
 		options: [
 			{
+				name: 'Bulk Reprovision',
+				value: 'bulkReprovision',
+				description:
+					'DESTRUCTIVE: reprovision the Cloud PCs of all input items in one Windows 365 bulk action (beta, organization scope); every one is wiped and rebuilt and its user loses all data on it. Outputs the created bulk action per input item.',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- sentence case already; the rule splits "PCs" into "p cs"
+				action: 'Bulk reprovision cloud PCs',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				description:
+					'Read one Cloud PC by ID: name, user, service plan, image, and status (beta). Read-only; use it to check a Cloud PC before acting on it.',
+				action: 'Get a cloud PC',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description:
+					'List Cloud PCs: in the organization (filter by user principal name, status or display name prefix), of one user, or of the signed-in user. Read-only; use it to pick targets, e.g. every Cloud PC whose status is failed.',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- sentence case already; the rule splits "PCs" into "p cs"
+				action: 'Get many cloud PCs',
+			},
+			{
+				name: 'Get Reprovision Status',
+				value: 'getReprovisionStatus',
+				description:
+					'Read the state of the latest reprovision of a Cloud PC (pending, active, done, failed) with its start and last update times (beta, organization scope). Read-only.',
+				action: 'Get the reprovision status of a cloud PC',
+			},
+			{
 				name: 'Reprovision',
 				value: 'reprovision',
 				description:
-					'Reprovision a Cloud PC: DESTRUCTIVE, it wipes the Cloud PC and rebuilds it from its provisioning policy; the user loses all data on it',
+					'Reprovision a Cloud PC: DESTRUCTIVE, it wipes the Cloud PC and rebuilds it from its provisioning policy; the user loses all data on it. Options can skip Cloud PCs that are not reprovisionable, rehearse without sending (dry run) or wait until the rebuild is done.',
 				action: 'Reprovision a cloud PC',
 			},
 		],
 		default: 'reprovision',
 	},
 	...reprovision.description,
+	...get.description,
+	...getMany.description,
+	...getReprovisionStatus.description,
+	...bulkReprovision.description,
 ];

@@ -1,0 +1,219 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { GraphFailure, toNodeApiError } from '../../transport/errors';
+import type { GraphClient, GraphResponse } from '../../transport/graph';
+import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
+import type { ItemResult } from '../router';
+import { invalid, readCloudPcId, readCollection } from '../validate';
+import { graphFailureResult, itemRanges, ItemPlanner } from './items';
+import { requestDirect, settled } from './requests';
+
+const show = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
+
+export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
+
+/**
+ * Cloud PCs per bulk action. Graph's documentation states no limit; larger runs are split so
+ * that one oversized request cannot fail them all.
+ */
+export const MAX_BULK_CLOUD_PCS = 5000;
+
+const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Bulk reprovisioning wipes every Cloud PC of the input items in one Windows 365 bulk action: their users lose everything stored on them. Cloud PCs that are not "provisioned" or "failed" fail inside the bulk action.',
+		name: 'bulkDestructiveNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: show,
+	},
+	{ ...organizationBetaNotice, displayOptions: show },
+	{
+		...cloudPcLocator,
+		description:
+			'The Cloud PC of each input item, usually an expression such as {{ $json.cloudPcId }}',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Bulk Options',
+		name: 'bulkOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Bulk Action Name',
+				name: 'displayName',
+				type: 'string',
+				default: '',
+				placeholder: 'Nightly reprovision of failed Cloud PCs',
+				description:
+					'Name of the bulk action in Intune (Devices › Windows 365 › bulk actions); empty: "n8n reprovision" and the time',
+			},
+		],
+	},
+];
+
+interface Chunk {
+	entries: Array<{ cloudPcId: string; itemIndex: number }>;
+	displayName: string;
+	created?: { response: GraphResponse; requestedAt: string };
+	failure?: GraphFailure;
+}
+
+/**
+ * Reprovisions the Cloud PCs of all input items in one beta bulk action (more than 5,000: one
+ * per 5,000). Each input item gets an output naming its bulk action; invalid items fail on their
+ * own and are left out of the request; a Cloud PC given twice is sent once.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	graph: GraphClient,
+): Promise<ItemResult[]> {
+	const failedJson = (reason: string): IDataObject => ({
+		outcome: 'failed',
+		reason,
+		apiVersion: 'beta',
+		requestedAt: null,
+	});
+	const planner = new ItemPlanner(
+		this,
+		items.length,
+		(itemIndex) => readCloudPcId(this, itemIndex),
+		(error) => failedJson(error.message),
+	);
+	// One request carries every ID: all are validated before it is sent.
+	planner.planAll();
+	const options = readCollection(this, 0, 'bulkOptions', 'Bulk Options', ['displayName']);
+	const name = String(options.displayName ?? '').trim();
+	if (options.displayName !== undefined && typeof options.displayName !== 'string') {
+		throw invalid(this, 0, 'Bulk Action Name', 'must be text');
+	}
+	const baseName = name || `n8n reprovision ${new Date().toISOString()}`;
+
+	const firstItemFor = new Map<string, number>();
+	const duplicateOf = new Map<number, number>();
+	const unique: Chunk['entries'] = [];
+	items.forEach((_, itemIndex) => {
+		const cloudPcId = planner.plan(itemIndex);
+		if (cloudPcId === undefined) return;
+		const key = cloudPcId.toLowerCase();
+		const first = firstItemFor.get(key);
+		if (first !== undefined) duplicateOf.set(itemIndex, first);
+		else {
+			firstItemFor.set(key, itemIndex);
+			unique.push({ cloudPcId, itemIndex });
+		}
+	});
+	const chunks: Chunk[] = [];
+	for (let start = 0; start < unique.length; start += MAX_BULK_CLOUD_PCS) {
+		chunks.push({ entries: unique.slice(start, start + MAX_BULK_CLOUD_PCS), displayName: '' });
+	}
+	chunks.forEach((chunk, k) => {
+		chunk.displayName = chunks.length > 1 ? `${baseName} (${k + 1}/${chunks.length})` : baseName;
+	});
+
+	for (const chunk of chunks) {
+		const sent = await settled(
+			requestDirect<IDataObject>(
+				this,
+				graph,
+				{
+					method: 'POST',
+					version: 'beta',
+					path: BULK_ACTIONS_PATH,
+					body: {
+						'@odata.type': BULK_REPROVISION_TYPE,
+						displayName: chunk.displayName,
+						cloudPcIds: chunk.entries.map((entry) => entry.cloudPcId),
+					},
+				},
+				// a lost answer may mean a created bulk action: never create a second one
+				{ safeToRepeat: false },
+			),
+		);
+		if (sent.ok) {
+			chunk.created = { response: sent.value, requestedAt: new Date().toISOString() };
+			continue;
+		}
+		const { error } = sent;
+		if (!(error instanceof GraphFailure)) throw error;
+		if (planner.stopOnError) {
+			const created = chunks.filter((c) => c.created);
+			const report = created.length
+				? `Bulk actions already created in this run: ${created
+						.map(
+							(c) =>
+								`${String(c.created?.response.body.id)} (items ${itemRanges(c.entries.map((e) => e.itemIndex))})`,
+						)
+						.join(', ')}.`
+				: 'No bulk action was created in this run.';
+			throw toNodeApiError(this.getNode(), error, chunk.entries[0].itemIndex, report);
+		}
+		chunk.failure = error;
+	}
+
+	const chunkOf = new Map<string, Chunk>();
+	for (const chunk of chunks) {
+		for (const entry of chunk.entries) chunkOf.set(entry.cloudPcId.toLowerCase(), chunk);
+	}
+	return items.map((_, itemIndex): ItemResult => {
+		const cloudPcId = planner.plan(itemIndex);
+		if (cloudPcId === undefined) return planner.failure(itemIndex) as ItemResult;
+		const chunk = chunkOf.get(cloudPcId.toLowerCase()) as Chunk;
+		const notes = [
+			duplicateOf.has(itemIndex)
+				? `The same Cloud PC as item ${duplicateOf.get(itemIndex)}; it is in the bulk action once`
+				: '',
+			chunks.length > 1
+				? `${unique.length} Cloud PCs were split into ${chunks.length} bulk actions of at most ${MAX_BULK_CLOUD_PCS}; this is number ${chunks.indexOf(chunk) + 1}`
+				: '',
+		].filter(Boolean);
+		const note = notes.length ? notes.join('. ') : null;
+		if (!chunk.created) {
+			const failure = chunk.failure as GraphFailure;
+			return graphFailureResult(this, failure, itemIndex, {
+				cloudPcId,
+				...failedJson(failure.message),
+				...bulkActionFields(undefined, chunk),
+				note,
+			});
+		}
+		const { response, requestedAt } = chunk.created;
+		return {
+			json: {
+				cloudPcId,
+				outcome: 'requested',
+				reason: null,
+				apiVersion: 'beta',
+				requestedAt,
+				...bulkActionFields(response.body, chunk),
+				statusCode: response.statusCode,
+				requestId: response.requestId ?? null,
+				clientRequestId: response.clientRequestId,
+				note,
+			},
+		};
+	});
+}
+
+/** The created bulk action, flat; the name is the one sent when Graph's answer has none. */
+function bulkActionFields(action: IDataObject | undefined, chunk: Chunk): IDataObject {
+	const text = (value: unknown) => (typeof value === 'string' ? value : null);
+	return {
+		bulkActionId: text(action?.id),
+		bulkActionDisplayName: text(action?.displayName) ?? chunk.displayName,
+		bulkActionStatus: text(action?.status),
+		bulkActionCreatedDateTime: text(action?.createdDateTime),
+		bulkActionCloudPcCount: chunk.entries.length,
+	};
+}

@@ -1,0 +1,79 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { GraphClient, GraphVersion } from '../../transport/graph';
+import {
+	cloudPcFieldsOption,
+	cloudPcLocator,
+	scopeProperty,
+	userProperty,
+	type Scope,
+} from '../common.descriptions';
+import type { ItemResult } from '../router';
+import { readCloudPcId, readScope, readUser } from '../validate';
+import { readEach } from './items';
+import { cloudPcFields } from './output';
+import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
+import { cloudPcPath } from './routes';
+
+const show = { show: { resource: ['cloudPc'], operation: ['get'] } };
+
+export const description: INodeProperties[] = [
+	{ ...scopeProperty, displayOptions: show },
+	{ ...userProperty, displayOptions: { show: { ...show.show, scope: ['user'] } } },
+	{ ...cloudPcLocator, displayOptions: show },
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [cloudPcFieldsOption],
+	},
+];
+
+interface GetPlan {
+	scope: Scope;
+	user: string | null;
+	cloudPcId: string;
+	version: GraphVersion;
+	fields: string[];
+}
+
+function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): GetPlan {
+	const scope = readScope(ctx, itemIndex, graph.authentication);
+	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
+	const cloudPcId = readCloudPcId(ctx, itemIndex);
+	const { fields } = readSelect(ctx, itemIndex);
+	const version = readVersionFor(ctx, itemIndex, needsBetaFields(fields));
+	return { scope, user, cloudPcId, version, fields };
+}
+
+/** Reads each item's Cloud PC: one GET per item, 20 to a JSON batch. */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	graph: GraphClient,
+): Promise<ItemResult[]> {
+	const known = (p: GetPlan) => ({
+		cloudPcId: p.cloudPcId,
+		scope: p.scope,
+		user: p.user,
+		apiVersion: p.version,
+	});
+	return await readEach(this, graph, items.length, {
+		plan: (itemIndex) => plan(this, itemIndex, graph),
+		request: (p) => ({
+			method: 'GET',
+			version: p.version,
+			path: cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId),
+			qs: selectQuery(p.fields),
+		}),
+		known,
+		output: (p, response) => ({
+			...cloudPcFields(response.body),
+			...known(p),
+			requestId: response.requestId ?? null,
+		}),
+	});
+}

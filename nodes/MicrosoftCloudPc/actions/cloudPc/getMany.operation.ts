@@ -1,0 +1,269 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { GraphFailure, toNodeApiError } from '../../transport/errors';
+import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
+import {
+	cloudPcFieldsOption,
+	scopeProperty,
+	userProperty,
+	type Scope,
+} from '../common.descriptions';
+import type { ItemResult } from '../router';
+import { checkUpn, invalid, readCollection, readLimit, readScope, readUser } from '../validate';
+import { ItemPlanner } from './items';
+import { cloudPcFields, failureFields } from './output';
+import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
+import { requestDirect, settled } from './requests';
+import { cloudPcPath } from './routes';
+
+const show = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
+
+/** Graph's largest page ($top). */
+const MAX_TOP = 999;
+
+/** beta `status` values Graph documents; an expression may give any other (newer) one. */
+const STATUSES = [
+	['Deprovisioning', 'deprovisioning'],
+	['Failed', 'failed'],
+	['In Grace Period', 'inGracePeriod'],
+	['Modifying Single Sign-On', 'modifyingSingleSignOn'],
+	['Moving Region', 'movingRegion'],
+	['Not Provisioned', 'notProvisioned'],
+	['Pending Provision', 'pendingProvision'],
+	['Preparing', 'preparing'],
+	['Provisioned', 'provisioned'],
+	['Provisioned With Warnings', 'provisionedWithWarnings'],
+	['Provisioning', 'provisioning'],
+	['Resize Pending License', 'resizePendingLicense'],
+	['Resizing', 'resizing'],
+	['Restoring', 'restoring'],
+] as const;
+
+const FILTERS = ['userPrincipalName', 'status', 'displayNamePrefix'];
+
+export const description: INodeProperties[] = [
+	{ ...scopeProperty, displayOptions: show },
+	{ ...userProperty, displayOptions: { show: { ...show.show, scope: ['user'] } } },
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		displayOptions: show,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		displayOptions: { show: { ...show.show, returnAll: [false] } },
+		description: 'Max number of results to return',
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: { show: { ...show.show, scope: ['organization'] } },
+		description: 'Graph filters these ($filter); all that are set must match',
+		options: [
+			{
+				displayName: 'Display Name Starts With',
+				name: 'displayNamePrefix',
+				type: 'string',
+				default: '',
+				placeholder: 'CPC-',
+				description: 'Only Cloud PCs whose display name starts with this text (case-insensitive)',
+			},
+			{
+				displayName: 'Status (Beta)',
+				name: 'status',
+				type: 'options',
+				options: STATUSES.map(([name, value]) => ({ name, value })),
+				default: 'failed',
+				description:
+					'Only Cloud PCs in this state; read through the beta API, whatever the API Version says (v1.0 has no status)',
+			},
+			{
+				displayName: 'User Principal Name',
+				name: 'userPrincipalName',
+				type: 'string',
+				default: '',
+				placeholder: 'adele.vance@contoso.com',
+				description: "Only this user's Cloud PCs",
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [cloudPcFieldsOption],
+	},
+];
+
+interface ListPlan {
+	scope: Scope;
+	user: string | null;
+	version: GraphVersion;
+	fields: string[];
+	filter?: string;
+	/** undefined: Return All */
+	limit?: number;
+}
+
+/** An OData string literal: quotes doubled. */
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+function readFilter(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	scope: Scope,
+): { filter?: string; needsBeta: boolean } {
+	const filters = readCollection(ctx, itemIndex, 'filters', 'Filters', FILTERS);
+	const set = FILTERS.filter((key) => filters[key] !== undefined && filters[key] !== '');
+	if (set.length === 0) return { needsBeta: false };
+	if (scope !== 'organization') {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'Filters',
+			'can only be used on the Organization (Admin) scope; Graph filters Cloud PCs only on the admin route',
+		);
+	}
+	const clauses: string[] = [];
+	if (set.includes('userPrincipalName')) {
+		const upn = checkUpn(
+			ctx,
+			itemIndex,
+			'Filters › User Principal Name',
+			filters.userPrincipalName,
+		);
+		clauses.push(`userPrincipalName eq ${literal(upn)}`);
+	}
+	if (set.includes('status')) {
+		const status = String(filters.status).trim();
+		// any word passes (a status newer than this node), nothing that could change the query
+		if (!/^[A-Za-z]+$/.test(status)) {
+			throw invalid(
+				ctx,
+				itemIndex,
+				'Filters › Status',
+				`must be a Cloud PC status such as failed or provisioned; got ${JSON.stringify(status.slice(0, 80))}`,
+			);
+		}
+		clauses.push(`status eq ${literal(status)}`);
+	}
+	if (set.includes('displayNamePrefix')) {
+		const prefix = String(filters.displayNamePrefix);
+		clauses.push(`startswith(displayName,${literal(prefix)})`);
+	}
+	return { filter: clauses.join(' and '), needsBeta: set.includes('status') };
+}
+
+function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ListPlan {
+	const scope = readScope(ctx, itemIndex, graph.authentication);
+	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false);
+	if (typeof returnAll !== 'boolean') {
+		throw invalid(ctx, itemIndex, 'Return All', 'must be true or false');
+	}
+	const limit = returnAll ? undefined : readLimit(ctx, itemIndex);
+	const { filter, needsBeta } = readFilter(ctx, itemIndex, scope);
+	const { fields } = readSelect(ctx, itemIndex);
+	const version = readVersionFor(ctx, itemIndex, needsBeta || needsBetaFields(fields));
+	return { scope, user, version, fields, filter, limit };
+}
+
+const known = (p: ListPlan): IDataObject => ({
+	scope: p.scope,
+	user: p.user,
+	apiVersion: p.version,
+});
+
+interface Page {
+	value?: IDataObject[];
+	'@odata.nextLink'?: string;
+}
+
+/** One output item per Cloud PC: page after page through `@odata.nextLink`, or up to Limit. */
+async function list(
+	ctx: IExecuteFunctions,
+	graph: GraphClient,
+	p: ListPlan,
+): Promise<ItemResult[]> {
+	const found: ItemResult[] = [];
+	const signal = ctx.getExecutionCancelSignal();
+	const full = () => p.limit !== undefined && found.length >= p.limit;
+	let request: GraphRequest = {
+		method: 'GET',
+		version: p.version,
+		path: cloudPcPath(p.scope, p.user ?? undefined),
+		qs: {
+			...selectQuery(p.fields),
+			...(p.filter ? { $filter: p.filter } : {}),
+			// Graph documents $top on the admin list only; the user lists stop client-side
+			...(p.limit !== undefined && p.scope === 'organization'
+				? { $top: Math.min(p.limit, MAX_TOP) }
+				: {}),
+		},
+	};
+	for (;;) {
+		const { body, requestId } = await requestDirect<Page>(ctx, graph, request, {
+			safeToRepeat: true,
+		});
+		for (const pc of body.value ?? []) {
+			if (full()) break;
+			found.push({ json: { ...cloudPcFields(pc), ...known(p), requestId: requestId ?? null } });
+		}
+		const next = body['@odata.nextLink'];
+		if (!next || full() || signal?.aborted) return found;
+		// followed verbatim: it carries the filter, projection and page size
+		request = { method: 'GET', version: p.version, url: next };
+	}
+}
+
+/**
+ * Lists Cloud PCs once per input item: each found Cloud PC is an output item paired with the
+ * input item that asked; an input item that finds none gives none.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	graph: GraphClient,
+): Promise<ItemResult[][]> {
+	const planner = new ItemPlanner(this, items.length, (itemIndex) => plan(this, itemIndex, graph));
+	// Bad input anywhere stops the run before the first request, unless "Continue On Fail".
+	if (planner.stopOnError) planner.planAll();
+
+	const results: ItemResult[][] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const p = planner.plan(itemIndex);
+		if (p === undefined) {
+			results.push([planner.failure(itemIndex) as ItemResult]);
+			continue;
+		}
+		const listed = await settled(list(this, graph, p));
+		if (listed.ok) {
+			results.push(listed.value);
+			continue;
+		}
+		const { error } = listed;
+		if (!(error instanceof GraphFailure)) throw error;
+		const failure = toNodeApiError(this.getNode(), error, itemIndex);
+		if (planner.stopOnError) throw failure;
+		results.push([{ error: failure, json: { ...known(p), ...failureFields(error) } }]);
+	}
+	return results;
+}

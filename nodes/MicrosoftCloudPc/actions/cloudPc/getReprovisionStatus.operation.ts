@@ -1,0 +1,48 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { GraphClient } from '../../transport/graph';
+import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
+import type { ItemResult } from '../router';
+import { readCloudPcId } from '../validate';
+import { readEach } from './items';
+import { remoteActionFields } from './output';
+import {
+	latestReprovision,
+	outcomeOfAction,
+	reasonOfAction,
+	remoteActionResultsRequest,
+} from './remoteActions';
+
+const show = { show: { resource: ['cloudPc'], operation: ['getReprovisionStatus'] } };
+
+export const description: INodeProperties[] = [
+	{ ...organizationBetaNotice, displayOptions: show },
+	{ ...cloudPcLocator, displayOptions: show },
+];
+
+/**
+ * The latest Reprovision action of each item's Cloud PC (beta
+ * `retrieveCloudPcRemoteActionResults`, admin route), 20 reads to a JSON batch.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	graph: GraphClient,
+): Promise<ItemResult[]> {
+	const known = (cloudPcId: string) => ({ cloudPcId, apiVersion: 'beta' });
+	return await readEach(this, graph, items.length, {
+		plan: (itemIndex) => readCloudPcId(this, itemIndex),
+		request: remoteActionResultsRequest,
+		known,
+		output: (cloudPcId, response) => {
+			const action = latestReprovision(response.body);
+			return {
+				...known(cloudPcId),
+				...remoteActionFields(action),
+				outcome: action ? outcomeOfAction(action.actionState).outcome : null,
+				reason: action ? reasonOfAction(action) : 'No reprovision action found for this Cloud PC',
+				requestId: response.requestId ?? null,
+			};
+		},
+	});
+}

@@ -1,0 +1,153 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import { sendBatched, type BatchResult } from '../../transport/batch';
+import { toNodeApiError, type GraphFailure } from '../../transport/errors';
+import type { GraphClient, GraphRequest, GraphResponse } from '../../transport/graph';
+import type { ItemResult } from '../router';
+import { readThroughput } from '../throughput';
+import { failureFields } from './output';
+
+/**
+ * Validates items into plans, each once. Without "Continue On Fail" a bad item throws at once
+ * (call `planAll` before sending anything); with it, the item keeps its error as a result and
+ * the others go on.
+ */
+export class ItemPlanner<P> {
+	readonly stopOnError: boolean;
+
+	private readonly plans: Array<P | undefined>;
+
+	private readonly failures: Array<ItemResult | undefined>;
+
+	private readonly planned: boolean[];
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly count: number,
+		private readonly planOne: (itemIndex: number) => P,
+		/** what a failed item's output carries besides the error */
+		private readonly failedJson: (error: Error) => IDataObject = () => ({}),
+	) {
+		this.stopOnError = !ctx.continueOnFail();
+		this.plans = new Array(count);
+		this.failures = new Array(count);
+		this.planned = new Array(count).fill(false);
+	}
+
+	/** The item's plan, or undefined when it failed validation (see `failure`). */
+	plan(itemIndex: number): P | undefined {
+		if (!this.planned[itemIndex]) {
+			this.planned[itemIndex] = true;
+			try {
+				this.plans[itemIndex] = this.planOne(itemIndex);
+			} catch (error) {
+				const failure =
+					error instanceof NodeOperationError
+						? error
+						: new NodeOperationError(this.ctx.getNode(), error as Error, { itemIndex });
+				if (this.stopOnError) throw failure;
+				this.failures[itemIndex] = { error: failure, json: this.failedJson(failure) };
+			}
+		}
+		return this.plans[itemIndex];
+	}
+
+	/** Whether the item has been validated (a cancelled run may stop before some are). */
+	wasPlanned(itemIndex: number): boolean {
+		return this.planned[itemIndex];
+	}
+
+	/** Validates every item now; without "Continue On Fail" this throws on the first bad one. */
+	planAll(): void {
+		for (let itemIndex = 0; itemIndex < this.count; itemIndex++) this.plan(itemIndex);
+	}
+
+	/** The item's validation error as its result, when it has one. */
+	failure(itemIndex: number): ItemResult | undefined {
+		return this.failures[itemIndex];
+	}
+}
+
+/** A Graph failure as an item's result: n8n's API error, and the failure as data. */
+export function graphFailureResult(
+	ctx: IExecuteFunctions,
+	failure: GraphFailure,
+	itemIndex: number,
+	json: IDataObject,
+): ItemResult {
+	return {
+		error: toNodeApiError(ctx.getNode(), failure, itemIndex),
+		json: { ...json, ...failureFields(failure) },
+	};
+}
+
+/** The run ended (cancelled) before this item was sent. */
+export function notReached(ctx: IExecuteFunctions, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Item ${itemIndex}: not sent, the execution was cancelled`,
+		{ itemIndex },
+	);
+}
+
+/** The first failed item of a batched run, for "Continue On Fail" off. */
+export function firstFailure(
+	outcomes: Array<BatchResult | undefined>,
+): { itemIndex: number; failure: GraphFailure } | undefined {
+	const itemIndex = outcomes.findIndex((outcome) => outcome && !outcome.ok);
+	if (itemIndex === -1) return undefined;
+	const outcome = outcomes[itemIndex] as Extract<BatchResult, { ok: false }>;
+	return { itemIndex, failure: outcome.failure };
+}
+
+/** "0-3, 7, 9-12": item numbers for an error message that stays readable at 10,000 items. */
+export function itemRanges(indexes: number[]): string {
+	const ranges: string[] = [];
+	for (let i = 0; i < indexes.length; i++) {
+		const start = indexes[i];
+		while (indexes[i + 1] === indexes[i] + 1) i++;
+		ranges.push(start === indexes[i] ? `${start}` : `${start}-${indexes[i]}`);
+	}
+	return ranges.join(', ');
+}
+
+/**
+ * One Graph read per item through JSON batches (20 per batch, throttling and faults handled by
+ * transport/batch.ts): Get and Get Reprovision Status. Reads are safe to repeat.
+ */
+export async function readEach<P>(
+	ctx: IExecuteFunctions,
+	graph: GraphClient,
+	count: number,
+	spec: {
+		plan: (itemIndex: number) => P;
+		request: (p: P) => GraphRequest;
+		/** what a failed item's output carries besides the failure */
+		known: (p: P) => IDataObject;
+		output: (p: P, response: GraphResponse) => IDataObject;
+	},
+): Promise<ItemResult[]> {
+	const planner = new ItemPlanner(ctx, count, spec.plan);
+	if (planner.stopOnError) planner.planAll();
+	const answers = await sendBatched(
+		graph,
+		count,
+		(itemIndex) => {
+			const p = planner.plan(itemIndex);
+			return p === undefined ? undefined : spec.request(p);
+		},
+		{ ...readThroughput(ctx), stopOnFailure: planner.stopOnError },
+	);
+	const failed = planner.stopOnError ? firstFailure(answers) : undefined;
+	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex);
+	return Array.from({ length: count }, (_, itemIndex): ItemResult => {
+		if (!planner.wasPlanned(itemIndex)) return { error: notReached(ctx, itemIndex), json: {} };
+		const p = planner.plan(itemIndex);
+		if (p === undefined) return planner.failure(itemIndex) as ItemResult;
+		const answer = answers[itemIndex];
+		if (!answer) return { error: notReached(ctx, itemIndex), json: spec.known(p) };
+		return answer.ok
+			? { json: spec.output(p, answer.response) }
+			: graphFailureResult(ctx, answer.failure, itemIndex, spec.known(p));
+	});
+}

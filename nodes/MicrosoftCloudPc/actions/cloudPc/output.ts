@@ -1,0 +1,73 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { hintFor, type GraphFailure } from '../../transport/errors';
+
+/**
+ * Output shapes shared by the Cloud PC operations: flat, the same keys every time (null when
+ * unknown), so an item drops into a ticket comment or a chat message as it is.
+ */
+
+/** What happened to an item that asked for a reprovision. */
+export type Outcome = 'requested' | 'skipped' | 'done' | 'failed' | 'dryRun';
+
+/** Windows 365 accepts a reprovision only in these states. */
+export const REPROVISIONABLE_STATUSES: readonly string[] = ['provisioned', 'failed'];
+
+const text = (value: unknown): string | null =>
+	typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
+
+/** Graph's `statusDetail` ({code, message, additionalInformation}) as two flat fields. */
+function statusDetailFields(detail: unknown): IDataObject {
+	const object = detail && typeof detail === 'object' ? (detail as IDataObject) : {};
+	return { statusDetail: text(object.message), statusDetailCode: text(object.code) };
+}
+
+/**
+ * A Cloud PC as Graph returned it (v1.0 or beta, whole or $select-ed). `status` is null on
+ * v1.0, which has none; a status value newer than this node passes through as it is.
+ */
+export function cloudPcFields(pc: IDataObject): IDataObject {
+	return {
+		cloudPcId: text(pc.id),
+		cloudPcName: text(pc.displayName),
+		managedDeviceName: text(pc.managedDeviceName),
+		userPrincipalName: text(pc.userPrincipalName),
+		status: text(pc.status),
+		...statusDetailFields(pc.statusDetail),
+		servicePlanName: text(pc.servicePlanName),
+		imageDisplayName: text(pc.imageDisplayName),
+		provisioningPolicyId: text(pc.provisioningPolicyId),
+		lastModifiedDateTime: text(pc.lastModifiedDateTime),
+	};
+}
+
+/**
+ * One entry of beta `retrieveCloudPcRemoteActionResults`, or all-null when there is none. Its
+ * fields carry an `action` prefix, so they sit beside a Cloud PC's own (its `statusDetail` is
+ * another thing). Unknown `actionState` values pass through as data.
+ */
+export function remoteActionFields(action: IDataObject | undefined): IDataObject {
+	const a = action ?? {};
+	// `statusDetails` is the older, deprecated name of the same property
+	const detail = statusDetailFields(a.statusDetail ?? a.statusDetails);
+	return {
+		actionName: text(a.actionName),
+		actionState: text(a.actionState),
+		actionStartDateTime: text(a.startDateTime),
+		actionLastUpdatedDateTime: text(a.lastUpdatedDateTime),
+		actionStatusDetail: detail.statusDetail,
+		actionStatusDetailCode: detail.statusDetailCode,
+	};
+}
+
+/** A Graph failure as data: code, message, what to do, and the ids support asks for. */
+export function failureFields(failure: GraphFailure): IDataObject {
+	return {
+		statusCode: failure.status || null,
+		errorCode: failure.code,
+		errorMessage: failure.graphMessage,
+		hint: hintFor(failure),
+		requestId: failure.requestId ?? null,
+		clientRequestId: failure.clientRequestId,
+	};
+}

@@ -1,0 +1,66 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { GraphRequest } from '../../transport/graph';
+import type { Outcome } from './output';
+import { cloudPcPath } from './routes';
+
+/** How far before our request a Reprovision action may have started and still be ours (clock skew). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** beta only, admin route only: Graph has no such function on v1.0 or below /me and /users. */
+export function remoteActionResultsRequest(cloudPcId: string): GraphRequest {
+	return {
+		method: 'GET',
+		version: 'beta',
+		path: `${cloudPcPath('organization', undefined, cloudPcId)}/retrieveCloudPcRemoteActionResults`,
+	};
+}
+
+/**
+ * The latest Reprovision action (by startDateTime) in a `retrieveCloudPcRemoteActionResults`
+ * answer; with `requestedAt`, only one that started around or after that request, so an old,
+ * finished reprovision is never taken for the one just requested.
+ */
+export function latestReprovision(
+	body: IDataObject,
+	requestedAt?: string,
+): IDataObject | undefined {
+	const value = Array.isArray(body.value) ? (body.value as IDataObject[]) : [];
+	const notBefore = requestedAt === undefined ? -Infinity : Date.parse(requestedAt) - CLOCK_SKEW_MS;
+	let latest: IDataObject | undefined;
+	let latestStart = -Infinity;
+	for (const action of value) {
+		if (String(action?.actionName ?? '').toLowerCase() !== 'reprovision') continue;
+		const started = Date.parse(String(action.startDateTime ?? ''));
+		const start = Number.isNaN(started) ? -Infinity : started;
+		if (requestedAt !== undefined && start < notBefore) continue;
+		if (latest === undefined || start >= latestStart) {
+			latest = action;
+			latestStart = start;
+		}
+	}
+	return latest;
+}
+
+/** Action states after which nothing more will happen, and what they mean for the item. */
+const FINAL_STATES: Record<string, Outcome> = {
+	done: 'done',
+	failed: 'failed',
+	canceled: 'failed',
+	notsupported: 'failed',
+};
+
+/** done → done; failed, canceled, notSupported → failed; anything else (or newer) is still running. */
+export function outcomeOfAction(actionState: unknown): { outcome: Outcome; final: boolean } {
+	const final = FINAL_STATES[String(actionState ?? '').toLowerCase()];
+	return final ? { outcome: final, final: true } : { outcome: 'requested', final: false };
+}
+
+/** Why a finished action did not end in done; null when it did or is still running. */
+export function reasonOfAction(action: IDataObject): string | null {
+	const { outcome, final } = outcomeOfAction(action.actionState);
+	if (!final || outcome === 'done') return null;
+	const detail = (action.statusDetail ?? action.statusDetails) as IDataObject | null | undefined;
+	const message = typeof detail?.message === 'string' ? `: ${detail.message}` : '';
+	return `The reprovision action ended as ${String(action.actionState)}${message}`;
+}
