@@ -21,7 +21,7 @@ export class MicrosoftCloudPc implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Reprovision Windows 365 Cloud PCs through Microsoft Graph',
+		description: 'Read and reprovision Windows 365 Cloud PCs through Microsoft Graph',
 		defaults: { name: 'Microsoft Cloud PC' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
