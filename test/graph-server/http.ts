@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 /** What a handler sees: the request fully read, its correlation ids already chosen. */
 export interface IncomingRequest {
@@ -111,4 +112,14 @@ export function answeringGraphErrors(req: IncomingRequest, handle: () => Reply):
 
 export function mediaType(req: Pick<IncomingRequest, 'headers'>): string {
 	return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The whole request body as text (both local servers read bodies this way). */
+export function readBody(message: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		message.on('data', (chunk: Buffer) => chunks.push(chunk));
+		message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		message.on('error', reject);
+	});
 }

@@ -11,6 +11,7 @@ import {
 	type GraphError,
 	type IncomingRequest,
 	type Reply,
+	readBody,
 } from './http';
 import { handleLogin, isLoginPath, readForm, type LoginContext } from './oauth';
 import { bearerToken, handleGraph, isReprovision, type GraphContext } from './routes';
@@ -317,15 +318,6 @@ function zeroStats(): GraphServerStats {
 /** What the log shows: 0 for a connection dropped without an answer. */
 function loggedStatus(reply: Reply): number {
 	return reply.dropAfterMs === undefined ? reply.status : 0;
-}
-
-function readBody(message: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		message.on('data', (chunk: Buffer) => chunks.push(chunk));
-		message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		message.on('error', reject);
-	});
 }
 
 function toIncomingRequest(message: IncomingMessage, rawBody: string): IncomingRequest {

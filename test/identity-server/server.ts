@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
+import { readBody } from '../graph-server/http';
 import { verifyClientAssertion, type RegisteredCertificate } from './assertion';
 
 export interface IdentityApp {
@@ -396,15 +397,6 @@ function aadError(refusal: Refusal): Record<string, unknown> {
 		correlation_id: correlationId,
 		error_uri: `https://login.microsoftonline.com/error?code=${refusal.aadsts}`,
 	};
-}
-
-function readBody(message: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		message.on('data', (chunk: Buffer) => chunks.push(chunk));
-		message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		message.on('error', reject);
-	});
 }
 
 async function listen(server: Server): Promise<number> {
