@@ -3,7 +3,11 @@
  * against the local Graph server, with Graph-like latency, throttling and faults. The last
  * line printed is one JSON object with every figure; the lines before it are for people.
  */
-import { startGraphServer, manyCloudPcs, type GraphServerOptions } from '../graph-server';
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+import { manyCloudPcs, type GraphServerOptions } from '../graph-server';
 import {
 	REFRESH_TOKEN,
 	ACCESS_TOKEN,
@@ -11,6 +15,7 @@ import {
 	reprovisionParameters,
 } from '../fixtures';
 import { runCloudPcNode } from '../harness/run-workflow';
+import type { ServerReport, ServerRequest } from './graph-server-process';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const LATENCY_MS = 50;
@@ -42,16 +47,25 @@ const scenarios: Scenario[] = [
 	},
 ];
 
+async function ask(child: ChildProcess, message: ServerRequest | 'report'): Promise<ServerReport> {
+	child.send(message);
+	const [report] = (await once(child, 'message')) as [ServerReport];
+	return report;
+}
+
 async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
 	const fleet = manyCloudPcs(n);
 	const expiredToken = 'expired-before-the-run';
-	const server = await startGraphServer({
-		cloudPcs: fleet,
-		tokens: { [ACCESS_TOKEN]: { scopes: ['CloudPC.ReadWrite.All'], userId: fleet[0].userId } },
-		refreshTokens: { [REFRESH_TOKEN]: { accessToken: ACCESS_TOKEN } },
-		latencyMs: LATENCY_MS,
-		logRequests: false,
-		...extra,
+	const child = fork(join(__dirname, 'graph-server-process.js'));
+	const { url } = await ask(child, {
+		n,
+		options: {
+			tokens: { [ACCESS_TOKEN]: { scopes: ['CloudPC.ReadWrite.All'], userId: fleet[0].userId } },
+			refreshTokens: { [REFRESH_TOKEN]: { accessToken: ACCESS_TOKEN } },
+			latencyMs: LATENCY_MS,
+			logRequests: false,
+			...extra,
+		},
 	});
 	let peakRss = process.memoryUsage().rss;
 	const sampler = setInterval(() => {
@@ -61,15 +75,16 @@ async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
 		const started = performance.now();
 		// The stored access token has expired: the run pays for exactly one token request.
 		const { output, error } = await runCloudPcNode({
-			credentials: delegatedCredential(server.url, expiredToken),
+			credentials: delegatedCredential(url!, expiredToken),
 			parameters: reprovisionParameters({ throughput: { batchesInFlight: BATCHES_IN_FLIGHT } }),
 			items: fleet.map((pc) => ({ cloudPcId: pc.id })),
 			continueOnFail: true,
 		});
 		const ms = Math.round(performance.now() - started);
 		if (error) throw error;
-		const stats = server.stats();
-		const { lost, duplicated } = server.lostAndDuplicated(fleet.map((pc) => pc.id));
+		const report = await ask(child, 'report');
+		const stats = report.stats!;
+		const { lost, duplicated } = report.lostAndDuplicated!;
 		const result = {
 			name,
 			n,
@@ -95,15 +110,18 @@ async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
 		return result;
 	} finally {
 		clearInterval(sampler);
-		await server.close();
+		if (child.exitCode === null) child.kill();
 	}
 }
 
 async function main() {
 	// A running n8n has its modules loaded and compiled: warm up so the first scenario does not pay for it.
 	await runScenario({ name: 'warm-up', server: {}, floorMs: 0 }, 100);
+	const only = process.env.BENCH_SCENARIOS?.split(',');
 	const results = [];
-	for (const scenario of scenarios) results.push(await runScenario(scenario));
+	for (const scenario of scenarios) {
+		if (!only || only.includes(scenario.name)) results.push(await runScenario(scenario));
+	}
 	console.log(JSON.stringify({ scenarios: results }));
 }
 

@@ -291,6 +291,15 @@ export async function sendBatched(
 				continue;
 			}
 		}
+		// While batches are out, read the next items, so one is ready the moment a batch returns.
+		if (!stopped && nextToPrepare < count && queue.every((slot) => slot.attempts > 0)) {
+			for (let ahead = 0; ahead < MAX_BATCH_SIZE; ahead++) {
+				const slot = prepareNext();
+				if (!slot) break;
+				queue.push(slot);
+			}
+			continue;
+		}
 		// Nothing to send now: wake when a batch finishes, the gate opens or a backoff ends.
 		let wakeIn = gateWait;
 		if (gateWait === 0) {
