@@ -346,6 +346,14 @@ describe('Graph errors', () => {
 			'requested',
 		]);
 		expect(output[1].json.error).toContain('Item 1: "Cloud PC" must be a Cloud PC ID');
+		// the same failure fields as a Graph error, so a ticket step needs no fallbacks
+		expect(output[1].json).toMatchObject({
+			outcome: 'failed',
+			statusCode: null,
+			errorMessage: expect.stringContaining('Item 1: "Cloud PC" must be a Cloud PC ID'),
+			hint: 'Nothing was sent to Microsoft Graph for this item.',
+			requestId: null,
+		});
 		const rejected = graph.requests.find((r) => r.path.includes(PC.alexProvisioning))!;
 		expect(output[2].json).toMatchObject({
 			cloudPcId: PC.alexProvisioning,

@@ -67,16 +67,28 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	return [
 		results.flatMap((perItem, itemIndex) =>
 			perItem.map((result) => ({
-				json:
-					'error' in result
-						? {
-								...result.json,
-								error: result.error.message,
-								errorDescription: (result.error as { description?: string }).description ?? null,
-							}
-						: result.json,
+				json: 'error' in result ? errorItem(result) : result.json,
 				pairedItem: { item: itemIndex },
 			})),
 		),
 	];
+}
+
+/**
+ * An error item has the same failure fields whatever failed (bad input, Graph, sign-in), so a
+ * ticket or chat step can read `errorMessage` and `hint` without fallbacks.
+ */
+function errorItem({ error, json }: { error: Error; json: IDataObject }): IDataObject {
+	const description = (error as { description?: string | null }).description ?? null;
+	return {
+		outcome: 'failed',
+		statusCode: null,
+		errorCode: null,
+		errorMessage: error.message,
+		hint: description,
+		requestId: null,
+		...json,
+		error: error.message,
+		errorDescription: description,
+	};
 }

@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// `npm start`: a real n8n with this package installed as a community node, the example
+// workflows and a credential, against a local Graph-compatible server with sample Cloud PCs
+// (or a real tenant, see docs/e2e-and-demo.md). Ctrl-C (or SIGTERM) stops everything it started.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+
+import { DEMO_TOKENS, startLocalGraph } from './lib/graph-server.mjs';
+import {
+	CREDENTIALS,
+	TICKET_KEY_HEADER,
+	TICKET_WEBHOOK_PATH,
+	WORKFLOWS,
+	loadExamples,
+	localGraphCredential,
+	localizeWorkflow,
+	startNotificationSink,
+	tenantGraphCredential,
+	ticketKeyCredential,
+} from './lib/local-env.mjs';
+import {
+	N8n,
+	PACKAGE_NAME,
+	buildAndPack,
+	installAsCommunityPackage,
+	userFolderFor,
+} from './lib/n8n.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n, ensureNode, log } from './lib/toolchain.mjs';
+
+const env = process.env;
+const version = env.CLOUDPC_N8N_VERSION || DEFAULT_N8N_VERSION;
+const port = Number(env.CLOUDPC_N8N_PORT || 5678);
+const tenant = readTenantSettings();
+const verbose = env.CLOUDPC_VERBOSE === '1';
+
+/** A real tenant when CLOUDPC_TENANT_ID is set; otherwise the local server. */
+function readTenantSettings() {
+	if (!env.CLOUDPC_TENANT_ID) return undefined;
+	const settings = {
+		environment: env.CLOUDPC_ENVIRONMENT || 'global',
+		tenantId: env.CLOUDPC_TENANT_ID,
+		clientId: env.CLOUDPC_CLIENT_ID,
+		clientSecret: env.CLOUDPC_CLIENT_SECRET,
+		auth: env.CLOUDPC_AUTH || 'oAuth2',
+	};
+	const missing = ['clientId', 'clientSecret'].filter((key) => !settings[key]);
+	if (missing.length) {
+		fail(
+			`CLOUDPC_TENANT_ID is set, so CLOUDPC_CLIENT_ID and CLOUDPC_CLIENT_SECRET are needed too (missing: ${missing.join(', ')})`,
+		);
+	}
+	if (!['oAuth2', 'appOnly'].includes(settings.auth))
+		fail('CLOUDPC_AUTH must be oAuth2 or appOnly');
+	return settings;
+}
+
+function fail(message) {
+	process.stderr.write(`npm start: ${message}\n`);
+	process.exit(2);
+}
+
+function portInUse(p) {
+	return new Promise((resolve) => {
+		const socket = connect({ host: '127.0.0.1', port: p });
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(true);
+		});
+		socket.once('error', () => resolve(false));
+	});
+}
+
+/** Values generated once per user folder (owner password, webhook key) and reused after. */
+function persistentSecrets(userFolder) {
+	const file = join(userFolder, 'demo-secrets.json');
+	const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+	const secrets = {
+		ownerEmail: env.CLOUDPC_OWNER_EMAIL || saved.ownerEmail || 'admin@example.com',
+		ownerPassword:
+			env.CLOUDPC_OWNER_PASSWORD ||
+			saved.ownerPassword ||
+			`Cpc-${randomBytes(9).toString('base64url')}-7`,
+		ticketKey: env.CLOUDPC_TICKET_KEY || saved.ticketKey || randomBytes(16).toString('hex'),
+	};
+	writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+	return secrets;
+}
+
+/** The example nodes switched to the app-only credential (Authentication: App-Only). */
+function useAppOnly(workflow) {
+	const copy = structuredClone(workflow);
+	const appOnly = { id: 'cloudPcAppOnly01', name: 'Microsoft Cloud PC app-only' };
+	for (const node of copy.nodes) {
+		if (!node.credentials?.[CREDENTIALS.graph.type]) continue;
+		delete node.credentials[CREDENTIALS.graph.type];
+		node.credentials.microsoftCloudPcAppOnlyApi = appOnly;
+		if (node.parameters.authentication === 'oAuth2') node.parameters.authentication = 'appOnly';
+		if (node.parameters.nodeCredentialType)
+			node.parameters.nodeCredentialType = 'microsoftCloudPcAppOnlyApi';
+	}
+	return copy;
+}
+
+const started = [];
+let shuttingDown = false;
+
+async function shutdown(code) {
+	if (shuttingDown) return;
+	shuttingDown = true;
+	log('stopping n8n and the local servers');
+	for (const stop of started.reverse()) {
+		try {
+			await stop();
+		} catch (error) {
+			log(`while stopping: ${error.message}`);
+		}
+	}
+	process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(0));
+// `npm start` runs this under `sh -c`; a SIGTERM to npm may end npm and sh but not this
+// process. Stop as well when the parent goes away.
+const parent = process.ppid;
+setInterval(() => {
+	if (process.ppid !== parent) void shutdown(0);
+}, 500).unref();
+
+async function main() {
+	if (await portInUse(port))
+		fail(`port ${port} on 127.0.0.1 is in use (another n8n?); set CLOUDPC_N8N_PORT`);
+	if (await portInUse(port + 1))
+		fail(`port ${port + 1} (n8n's task broker) on 127.0.0.1 is in use; set CLOUDPC_N8N_PORT`);
+
+	const node = await ensureNode(version);
+	const install = await ensureN8n(version, node);
+	log('building and packing the package');
+	const tarball = await buildAndPack();
+
+	const userFolder = userFolderFor(tenant ? 'tenant' : 'demo', version);
+	// For a real tenant the editor's host is "localhost": Entra ID accepts http redirect URIs for it.
+	const publicHost = tenant ? 'localhost' : '127.0.0.1';
+	const n8n = new N8n(install, node, userFolder, { port, extraEnv: { N8N_HOST: publicHost } });
+	started.push(() => N8n.stopAll());
+	log(`installing ${tarball} into ${userFolder}/.n8n/nodes as Community Nodes would`);
+	await installAsCommunityPackage(userFolder, tarball, node);
+	const secrets = persistentSecrets(userFolder);
+	const examples = loadExamples();
+
+	let graph;
+	let samples = [];
+	let sink;
+	if (!tenant) {
+		({ server: graph, samples } = await startLocalGraph());
+		started.push(() => graph.close());
+		sink = await startNotificationSink({
+			onMessage: ({ body }) => log(`[chat webhook] ${typeof body === 'object' ? body.text : body}`),
+		});
+		started.push(() => sink.close());
+		watchGraphLog(graph);
+		log(`local Graph-compatible server on ${graph.url}`);
+		// The server's port changes on every start: import the credential and workflows again.
+		await n8n.importCredentials([
+			localGraphCredential(graph.url, DEMO_TOKENS),
+			ticketKeyCredential(secrets.ticketKey),
+		]);
+		await n8n.importWorkflows(
+			Object.values(examples).map((w) => localizeWorkflow(w, { notifyUrl: sink.url })),
+		);
+		await n8n.activateWorkflow(WORKFLOWS.ticket);
+	} else {
+		// A real tenant: import once, so a sign-in done in the editor and edits are kept.
+		const marker = join(userFolder, 'imported-for-tenant.json');
+		const fingerprint = JSON.stringify({ ...tenant, clientSecret: undefined });
+		if (!existsSync(marker) || readFileSync(marker, 'utf8') !== fingerprint) {
+			const graphCredential =
+				tenant.auth === 'appOnly'
+					? {
+							id: 'cloudPcAppOnly01',
+							name: 'Microsoft Cloud PC app-only',
+							type: 'microsoftCloudPcAppOnlyApi',
+							data: {
+								environment: tenant.environment,
+								authMethod: 'clientSecret',
+								tenantId: tenant.tenantId,
+								clientId: tenant.clientId,
+								clientSecret: tenant.clientSecret,
+							},
+						}
+					: tenantGraphCredential(tenant);
+			await n8n.importCredentials([graphCredential, ticketKeyCredential(secrets.ticketKey)]);
+			await n8n.importWorkflows(
+				Object.values(examples).map((w) => {
+					const local = localizeWorkflow(w, { notifyUrl: env.CLOUDPC_NOTIFY_URL });
+					return tenant.auth === 'appOnly' ? useAppOnly(local) : local;
+				}),
+			);
+			writeFileSync(marker, fingerprint);
+		}
+	}
+
+	log(`starting n8n ${version} on http://127.0.0.1:${port} (log: ${join(userFolder, 'n8n.log')})`);
+	const child = await n8n.start({
+		onOutput: verbose ? (chunk) => process.stderr.write(chunk) : undefined,
+	});
+	child.once('exit', (code) => {
+		if (shuttingDown) return;
+		log(`n8n exited (${code}); see ${join(userFolder, 'n8n.log')}`);
+		void shutdown(1);
+	});
+	await n8n
+		.ownerSession({ email: secrets.ownerEmail, password: secrets.ownerPassword })
+		.catch((error) => {
+			log(
+				`could not sign in as ${secrets.ownerEmail} (${error.message}); the editor will ask you to sign in or set up an owner`,
+			);
+		});
+	printSummary({ n8n, graph, samples, secrets, publicHost, examples });
+}
+
+/**
+ * Prints what the local server receives, and plays Windows 365's part after an accepted
+ * reprovision: the Cloud PC is "provisioning" for a while, then "provisioned" again.
+ */
+function watchGraphLog(graph) {
+	const provisioningSeconds = Number(env.CLOUDPC_DEMO_PROVISIONING_SECONDS || 30);
+	let seen = 0;
+	const timer = setInterval(() => {
+		for (const r of graph.requests.slice(seen)) {
+			if (r.path.includes('/oauth2/')) continue;
+			log(`[local Graph] ${r.method} ${decodeURIComponent(r.path)} → ${r.status}`);
+			const id = /\/cloudPCs\/([^/]+)\/reprovision$/i.exec(r.path)?.[1];
+			if (id && r.status === 204) {
+				setTimeout(() => {
+					if (graph.cloudPc(id)?.status !== 'provisioning') return;
+					graph.setStatus(id, 'provisioned');
+					log(
+						`[local Graph] ${graph.cloudPc(id).displayName} finished reprovisioning: provisioned`,
+					);
+				}, provisioningSeconds * 1000).unref();
+			}
+		}
+		seen = graph.requests.length;
+	}, 500);
+	timer.unref();
+}
+
+function printSummary({ n8n, graph, samples, secrets, publicHost, examples }) {
+	const editor = `http://${publicHost}:${n8n.port}`;
+	const lines = [
+		'',
+		`n8n ${version} is running with ${PACKAGE_NAME} installed as a community node.`,
+		'',
+		`  Editor:    ${editor}`,
+		`  Sign in:   ${secrets.ownerEmail} / ${secrets.ownerPassword}`,
+		`  Workflows: ${Object.values(examples)
+			.map((w) => `"${w.name}"`)
+			.join(', ')}`,
+	];
+	if (graph) {
+		const pcs = samples.map(
+			(pc) =>
+				`    ${pc.id}  ${pc.displayName.padEnd(10)} ${pc.userPrincipalName.padEnd(32)} ${graph.cloudPc(pc.id)?.status ?? ''}`,
+		);
+		lines.push(
+			`  Graph:     local Graph-compatible server ${graph.url} (credential "${CREDENTIALS.graph.name}"; nothing leaves this machine)`,
+			'',
+			'  Sample Cloud PCs:',
+			...pcs,
+			'',
+			'  The nightly workflow: open it and click "Execute workflow" (it reprovisions the failed Cloud PC).',
+			'  The ticket workflow is active; try:',
+			`    curl -i -X POST ${editor}/webhook/${TICKET_WEBHOOK_PATH} \\`,
+			`      -H '${TICKET_KEY_HEADER}: ${secrets.ticketKey}' -H 'content-type: application/json' \\`,
+			`      -d '{"ticketId":"T-1","user":"AdeleV@contoso.onmicrosoft.com","cloudPcId":"4b5ad5e0-6a0b-4ffc-818d-36bb23cf4dbd"}'`,
+		);
+	} else {
+		lines.push(
+			`  Tenant:    ${tenant.tenantId} (${tenant.environment}), ${tenant.auth === 'appOnly' ? 'app-only credential "Microsoft Cloud PC app-only"' : `credential "${CREDENTIALS.graph.name}": open it and click "Connect my account"`}`,
+			`             OAuth redirect URL to register in Entra ID: ${editor}/rest/oauth2-credential/callback`,
+			'  The example workflows are NOT active: reprovisioning wipes Cloud PCs. Review them first.',
+		);
+	}
+	lines.push('', 'Ctrl-C stops n8n and everything this script started.', '');
+	process.stdout.write(lines.join('\n'));
+}
+
+main().catch((error) => {
+	process.stderr.write(`npm start failed: ${error.stack ?? error}\n`);
+	void shutdown(1);
+});

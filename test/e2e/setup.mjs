@@ -1,0 +1,114 @@
+// What the end-to-end suite imports into n8n: the example workflows as shipped (pointed at the
+// local servers) plus variants of the nightly one, and the credentials they use.
+import { DEMO_TOKENS } from '../../scripts/lib/graph-server.mjs';
+import {
+	CREDENTIALS,
+	WORKFLOWS,
+	loadExamples,
+	localGraphCredential,
+	localizeWorkflow,
+	ticketKeyCredential,
+} from '../../scripts/lib/local-env.mjs';
+
+/** A signed-in account whose token only has CloudPC.Read.All: Graph answers writes with 403. */
+export const READ_ONLY = {
+	id: 'cloudPcReadOnly1',
+	name: 'Microsoft Cloud PC (read only)',
+	accessToken: 'e2e-read-only-access-token',
+};
+
+export const VARIANTS = {
+	/** Nightly with the read-only credential and without Continue On Fail. */
+	nightlyReadOnlyStops: 'cloudpcNightRO01',
+	/** Nightly reprovisioning through beta with both admin-route options set. */
+	nightlyWithOptions: 'cloudpcNightOpt1',
+};
+
+/** A delegated credential for US Government L4, never signed in: its sign-in URL is checked. */
+export const US_GOV = {
+	id: 'cloudPcUsGovL401',
+	name: 'Microsoft Cloud PC (US Gov L4)',
+	tenantId: 'contoso.onmicrosoft.us',
+	clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+};
+
+export const TICKET_KEY = 'e2e-ticket-key-7f3a9c';
+
+/** The stale access token the suite starts from: the first Graph call gets 401, n8n refreshes. */
+export const STALE_ACCESS_TOKEN = 'e2e-expired-access-token';
+
+export function graphCredential(graphUrl, accessToken = STALE_ACCESS_TOKEN) {
+	return localGraphCredential(graphUrl, { accessToken, refreshToken: DEMO_TOKENS.refreshToken });
+}
+
+function withNode(workflow, nodeName, change) {
+	const copy = structuredClone(workflow);
+	const node = copy.nodes.find((n) => n.name === nodeName);
+	if (!node) throw new Error(`${workflow.id} has no node "${nodeName}"`);
+	change(node, copy);
+	return copy;
+}
+
+export async function importForTests({ n8n, graph, sink }) {
+	const examples = loadExamples();
+	for (const id of Object.values(WORKFLOWS)) {
+		if (!examples[id]) throw new Error(`examples/ has no workflow with id ${id}`);
+	}
+	const local = (workflow) => localizeWorkflow(workflow, { notifyUrl: sink.url });
+	const nightly = local(examples[WORKFLOWS.nightly]);
+	const ticket = local(examples[WORKFLOWS.ticket]);
+
+	const readOnlyRef = { id: READ_ONLY.id, name: READ_ONLY.name };
+	let readOnlyStops = {
+		...structuredClone(nightly),
+		id: VARIANTS.nightlyReadOnlyStops,
+		name: 'e2e: nightly, read-only credential, stop on error',
+	};
+	for (const name of ['Get failed Cloud PCs', 'Reprovision Cloud PC']) {
+		readOnlyStops = withNode(readOnlyStops, name, (node) => {
+			node.credentials = { [CREDENTIALS.graph.type]: readOnlyRef };
+		});
+	}
+	readOnlyStops = withNode(readOnlyStops, 'Reprovision Cloud PC', (node) => {
+		delete node.onError;
+	});
+
+	const withOptions = withNode(
+		{
+			...structuredClone(nightly),
+			id: VARIANTS.nightlyWithOptions,
+			name: 'e2e: nightly, beta, with options',
+		},
+		'Reprovision Cloud PC',
+		(node) => {
+			node.parameters.apiVersion = 'beta';
+			node.parameters.reprovisionOptions = {
+				osVersion: 'windows10',
+				userAccountType: 'administrator',
+			};
+		},
+	);
+
+	await n8n.importCredentials([
+		graphCredential(graph.url),
+		{
+			...graphCredential(graph.url, READ_ONLY.accessToken),
+			id: READ_ONLY.id,
+			name: READ_ONLY.name,
+		},
+		ticketKeyCredential(TICKET_KEY),
+		{
+			id: US_GOV.id,
+			name: US_GOV.name,
+			type: CREDENTIALS.graph.type,
+			data: {
+				environment: 'usGovL4',
+				tenantId: US_GOV.tenantId,
+				clientId: US_GOV.clientId,
+				clientSecret: 'e2e-not-a-secret',
+			},
+		},
+	]);
+	await n8n.importWorkflows([nightly, ticket, readOnlyStops, withOptions]);
+	return { workflows: { nightly, ticket, readOnlyStops, withOptions } };
+}
