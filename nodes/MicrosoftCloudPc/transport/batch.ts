@@ -291,13 +291,16 @@ export async function sendBatched(
 				continue;
 			}
 		}
-		// While batches are out, read the next items, so one is ready the moment a batch returns.
-		if (!stopped && nextToPrepare < count && queue.every((slot) => slot.attempts > 0)) {
-			for (let ahead = 0; ahead < MAX_BATCH_SIZE; ahead++) {
+		// While batches are out, read the next items, up to a batch for every slot in flight, so
+		// one is ready the moment a batch returns. A chunk at a time: answers may come in between.
+		const readAhead = queue.filter((slot) => slot.attempts === 0).length;
+		if (!stopped && nextToPrepare < count && readAhead < gate.inFlightLimit * MAX_BATCH_SIZE) {
+			for (let chunk = 0; chunk < MAX_BATCH_SIZE; chunk++) {
 				const slot = prepareNext();
 				if (!slot) break;
 				queue.push(slot);
 			}
+			await Promise.race([sleep(0), ...inFlight]);
 			continue;
 		}
 		// Nothing to send now: wake when a batch finishes, the gate opens or a backoff ends.
