@@ -109,6 +109,16 @@ export const cloudPcFieldsOption: INodeProperties = {
 };
 
 /** For operations that exist only on the admin route and only in beta. */
+/** The "Options" of the read operations: which fields to ask for. */
+export const readOptionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [cloudPcFieldsOption],
+};
+
 export const organizationBetaNotice: INodeProperties = {
 	displayName:
 		'Uses the Organization (Admin) route of the Graph beta API, whatever the API Version below says; the credential needs CloudPC.ReadWrite.All (or CloudPC.Read.All to read) and an admin role when delegated.',

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import type { GraphClient, GraphVersion } from '../../transport/graph';
 import {
-	cloudPcFieldsOption,
+	readOptionsCollection,
 	cloudPcLocator,
 	scopeProperty,
 	userProperty,
@@ -21,15 +21,7 @@ export const description: INodeProperties[] = [
 	{ ...scopeProperty, displayOptions: show },
 	{ ...userProperty, displayOptions: { show: { ...show.show, scope: ['user'] } } },
 	{ ...cloudPcLocator, displayOptions: show },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show,
-		options: [cloudPcFieldsOption],
-	},
+	{ ...readOptionsCollection, displayOptions: show },
 ];
 
 interface GetPlan {

@@ -8,7 +8,7 @@ import type {
 import { GraphFailure, toNodeApiError } from '../../transport/errors';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
 import {
-	cloudPcFieldsOption,
+	readOptionsCollection,
 	scopeProperty,
 	userProperty,
 	type Scope,
@@ -102,15 +102,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show,
-		options: [cloudPcFieldsOption],
-	},
+	{ ...readOptionsCollection, displayOptions: show },
 ];
 
 interface ListPlan {

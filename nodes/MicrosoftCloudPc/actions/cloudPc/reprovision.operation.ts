@@ -7,7 +7,7 @@ import type {
 
 import { sendBatched, type BatchOptions, type BatchResult } from '../../transport/batch';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
-import { GraphFailure, hintFor, toNodeApiError } from '../../transport/errors';
+import { GraphFailure, toNodeApiError } from '../../transport/errors';
 import { cloudPcLocator, scopeProperty, userProperty, type Scope } from '../common.descriptions';
 import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
@@ -24,6 +24,7 @@ import {
 import { firstFailure, graphFailureResult, itemRanges, ItemPlanner, notReached } from './items';
 import {
 	cloudPcFields,
+	failureFields,
 	REPROVISIONABLE_STATUSES,
 	remoteActionFields,
 	type Outcome,
@@ -508,12 +509,7 @@ export async function execute(
 					...common,
 					outcome: 'failed',
 					...shape.reason(failure.message),
-					statusCode: failure.status || null,
-					errorCode: failure.code,
-					errorMessage: failure.graphMessage,
-					hint: hintFor(failure),
-					requestId: failure.requestId ?? null,
-					clientRequestId: failure.clientRequestId,
+					...failureFields(failure),
 					...notSent,
 				},
 			};
