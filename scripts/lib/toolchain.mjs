@@ -153,7 +153,11 @@ async function rebuildNatives(dir, env) {
 	for (const native of ['sqlite3', 'isolated-vm']) {
 		if (existsSync(join(dir, 'node_modules', native))) {
 			log(`compiling ${native} (about a minute)`);
-			await run('npm', ['rebuild', native, '--loglevel=error'], { cwd: dir, env });
+			// The repo's .npmrc turns install scripts off; compiling these is exactly such a script.
+			await run('npm', ['rebuild', native, '--ignore-scripts=false', '--loglevel=error'], {
+				cwd: dir,
+				env,
+			});
 		}
 	}
 }
