@@ -2,12 +2,20 @@
  * `npm run bench`: N reprovisions per scenario through a real n8n-core workflow execution
  * against the local Graph server, with Graph-like latency, throttling and faults. The last
  * line printed is one JSON object with every figure; the lines before it are for people.
+ *
+ * The scenarios sign in as a nightly automation does, with the app-only credential (client
+ * secret through msal-node): one token request per run. `plain-delegated` is the same run with
+ * the delegated credential after its access token expired, as it is when nobody has used it for
+ * an hour: n8n refreshes on Graph's 401, so that run pays one round trip more.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
 import { manyCloudPcs, type GraphServerOptions } from '../graph-server';
+import { createTestPki, useLocalFetch, type TestPki } from '../identity-server';
 import {
 	REFRESH_TOKEN,
 	ACCESS_TOKEN,
@@ -23,60 +31,100 @@ const BATCH = 20;
 const BATCHES_IN_FLIGHT = 4;
 const THROTTLE = { limit: 200, windowMs: 20_000 };
 
+const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
+const SECRET = 'bench-client-secret-value';
+const APP_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.bench-app-token';
+
+type Credential = 'appOnly' | 'oAuth2';
+
 interface Scenario {
 	name: string;
 	server: Partial<GraphServerOptions>;
 	floorMs: number;
+	credential: Credential;
 }
 
+const plainFloor = Math.ceil(N / BATCH / BATCHES_IN_FLIGHT) * LATENCY_MS;
+
 const scenarios: Scenario[] = [
-	{
-		name: 'plain',
-		server: {},
-		floorMs: Math.ceil(N / BATCH / BATCHES_IN_FLIGHT) * LATENCY_MS,
-	},
+	{ name: 'plain', server: {}, floorMs: plainFloor, credential: 'appOnly' },
 	{
 		name: 'throttled',
 		server: { throttle: THROTTLE },
 		floorMs: (Math.ceil(N / THROTTLE.limit) - 1) * THROTTLE.windowMs,
+		credential: 'appOnly',
 	},
-	{
-		name: 'faults',
-		server: { faultRate: 0.1 },
-		floorMs: Math.ceil(N / BATCH / BATCHES_IN_FLIGHT) * LATENCY_MS,
-	},
+	{ name: 'faults', server: { faultRate: 0.1 }, floorMs: plainFloor, credential: 'appOnly' },
+	{ name: 'plain-delegated', server: {}, floorMs: plainFloor, credential: 'oAuth2' },
 ];
 
 async function ask(child: ChildProcess, message: ServerRequest | 'report'): Promise<ServerReport> {
 	child.send(message);
-	const [report] = (await once(child, 'message')) as [ServerReport];
+	const exited = once(child, 'exit').then(([code]) => {
+		throw new Error(`The Graph server process exited (${String(code)}) before it answered`);
+	});
+	const [report] = (await Promise.race([once(child, 'message'), exited])) as [ServerReport];
 	return report;
 }
 
-async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
+/** Each run is a new app registration, so msal-node's token cache never carries one over. */
+let runs = 0;
+
+async function runScenario({ name, server: extra, floorMs, credential }: Scenario, pki: TestPki, n = N) {
 	const fleet = manyCloudPcs(n);
+	const clientId = `b0000000-0000-4000-8000-${String(++runs).padStart(12, '0')}`;
 	const expiredToken = 'expired-before-the-run';
+	const appOnly = credential === 'appOnly';
 	const child = fork(join(__dirname, 'graph-server-process.js'));
-	const { url } = await ask(child, {
+	const { url, loginBaseUrl } = await ask(child, {
 		n,
 		options: {
-			tokens: { [ACCESS_TOKEN]: { scopes: ['CloudPC.ReadWrite.All'], userId: fleet[0].userId } },
-			refreshTokens: { [REFRESH_TOKEN]: { accessToken: ACCESS_TOKEN } },
+			...(appOnly
+				? { tokens: { [APP_TOKEN]: { scopes: ['CloudPC.ReadWrite.All'], appOnly: true } } }
+				: {
+						tokens: {
+							[ACCESS_TOKEN]: { scopes: ['CloudPC.ReadWrite.All'], userId: fleet[0].userId },
+						},
+						refreshTokens: { [REFRESH_TOKEN]: { accessToken: ACCESS_TOKEN } },
+					}),
 			latencyMs: LATENCY_MS,
 			logRequests: false,
 			...extra,
 		},
+		identity: appOnly
+			? {
+					tls: pki.tls,
+					apps: [{ tenantId: TENANT, clientId, secret: SECRET }],
+					accessTokens: [APP_TOKEN],
+				}
+			: undefined,
 	});
+	const credentials: Record<string, ICredentialDataDecryptedObject> = appOnly
+		? {
+				microsoftCloudPcAppOnlyApi: {
+					environment: 'custom',
+					loginBaseUrl: loginBaseUrl!,
+					graphBaseUrl: url!,
+					tenantId: TENANT,
+					clientId,
+					authMethod: 'clientSecret',
+					clientSecret: SECRET,
+				},
+			}
+		: // The stored access token has expired: the run pays for exactly one token request.
+			delegatedCredential(url!, expiredToken);
 	let peakRss = process.memoryUsage().rss;
 	const sampler = setInterval(() => {
 		peakRss = Math.max(peakRss, process.memoryUsage().rss);
 	}, 20);
 	try {
 		const started = performance.now();
-		// The stored access token has expired: the run pays for exactly one token request.
 		const { output, error } = await runCloudPcNode({
-			credentials: delegatedCredential(url!, expiredToken),
-			parameters: reprovisionParameters({ throughput: { batchesInFlight: BATCHES_IN_FLIGHT } }),
+			credentials,
+			parameters: reprovisionParameters({
+				authentication: credential,
+				throughput: { batchesInFlight: BATCHES_IN_FLIGHT },
+			}),
 			items: fleet.map((pc) => ({ cloudPcId: pc.id })),
 			continueOnFail: true,
 		});
@@ -90,9 +138,10 @@ async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
 			n,
 			ms,
 			floor_ms: floorMs,
+			credential,
 			http_requests: stats.httpRequests,
 			reprovision_attempts: stats.reprovisionAttempts,
-			token_requests: stats.tokenRequests,
+			token_requests: stats.tokenRequests + (report.identityTokenRequests ?? 0),
 			lost,
 			duplicated,
 			error_items: output.filter((item) => item.json.outcome !== 'requested').length,
@@ -105,7 +154,8 @@ async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
 		console.log(
 			`${name}: ${ms} ms (floor ${floorMs} ms, ${(ms / Math.max(floorMs, 1)).toFixed(2)}x), ` +
 				`${result.http_requests} HTTP requests, ${result.reprovision_attempts} reprovision attempts, ` +
-				`lost ${lost}, duplicated ${duplicated}, error items ${result.error_items}`,
+				`${result.token_requests} token request(s), lost ${lost}, duplicated ${duplicated}, ` +
+				`error items ${result.error_items}`,
 		);
 		return result;
 	} finally {
@@ -115,13 +165,19 @@ async function runScenario({ name, server: extra, floorMs }: Scenario, n = N) {
 }
 
 async function main() {
+	const pki = createTestPki();
+	// msal-node signs in through Node's fetch: trust the local endpoint's certificate, loopback only.
+	const untrust = useLocalFetch(pki.tls.cert);
 	// A running n8n has its modules loaded and compiled: warm up so the first scenario does not pay for it.
-	await runScenario({ name: 'warm-up', server: {}, floorMs: 0 }, 100);
+	for (const credential of ['appOnly', 'oAuth2'] as const) {
+		await runScenario({ name: 'warm-up', server: {}, floorMs: 0, credential }, pki, 100);
+	}
 	const only = process.env.BENCH_SCENARIOS?.split(',');
 	const results = [];
 	for (const scenario of scenarios) {
-		if (!only || only.includes(scenario.name)) results.push(await runScenario(scenario));
+		if (!only || only.includes(scenario.name)) results.push(await runScenario(scenario, pki));
 	}
+	await untrust();
 	console.log(JSON.stringify({ scenarios: results }));
 }
 

@@ -9,6 +9,11 @@ import { backoffMs, isRetryableStatus, ThrottleGate, type RetryPolicy } from './
 /** Graph's limit of requests in one JSON batch. */
 export const MAX_BATCH_SIZE = 20;
 
+/** Items read but not sent yet, at most: memory stays bounded whatever the number of items. */
+const READ_AHEAD_LIMIT = 25 * MAX_BATCH_SIZE;
+/** How long one run of reading ahead may hold the event loop. */
+const READ_AHEAD_SLICE_MS = 1;
+
 export interface BatchOptions {
 	policy: RetryPolicy;
 	batchesInFlight: number;
@@ -82,6 +87,8 @@ export async function sendBatched(
 	/** slots waiting to be sent again, in the order they came back */
 	let queue: Slot[] = [];
 	let nextToPrepare = 0;
+	/** prepared items not sent yet */
+	let preparedAhead = 0;
 	let remaining = count;
 	let stopped = false;
 	let fatal: unknown;
@@ -106,6 +113,7 @@ export async function sendBatched(
 				unknownOutcome: false,
 			};
 			slots.push(slot);
+			preparedAhead++;
 			return slot;
 		}
 		return undefined;
@@ -199,7 +207,7 @@ export async function sendBatched(
 	};
 
 	const sendBatch = async (batch: Slot[], version: GraphVersion) => {
-		for (const slot of batch) slot.attempts++;
+		for (const slot of batch) if (slot.attempts++ === 0) preparedAhead--;
 		let answer: GraphResponse<{ responses?: InnerResponse[] }>;
 		try {
 			answer = await graph.request<{ responses?: InnerResponse[] }>({
@@ -254,24 +262,29 @@ export async function sendBatched(
 		for (const slot of batch) fail(slot, failure);
 	};
 
-	/** Up to 20 requests of one Graph version: retries whose wait is over first, then new items. */
+	/** Whether reading more items could still add to a batch. */
+	const canReadAhead = () => !stopped && nextToPrepare < count && preparedAhead < READ_AHEAD_LIMIT;
+
+	/**
+	 * Up to 20 requests of one Graph version, in queue order: retries whose wait is over and items
+	 * read ahead. A batch goes out part-full only when reading on cannot fill it (the last items,
+	 * or another version waiting next); otherwise nothing is taken and the loop reads on.
+	 */
 	const takeReady = (now: number): Slot[] => {
 		const taken: Slot[] = [];
 		const rest: Slot[] = [];
-		const fits = (slot: Slot) =>
-			taken.length < MAX_BATCH_SIZE &&
-			(taken.length === 0 || slot.request.version === taken[0].request.version);
-		for (const slot of queue) (slot.notBefore <= now && fits(slot) ? taken : rest).push(slot);
-		queue = rest;
-		while (taken.length < MAX_BATCH_SIZE) {
-			const slot = prepareNext();
-			if (!slot) break;
-			if (!fits(slot)) {
-				queue.push(slot);
-				break;
+		let otherVersionWaits = false;
+		for (const slot of queue) {
+			const ready = slot.notBefore <= now && taken.length < MAX_BATCH_SIZE;
+			if (ready && (taken.length === 0 || slot.request.version === taken[0].request.version)) {
+				taken.push(slot);
+			} else {
+				otherVersionWaits ||= ready;
+				rest.push(slot);
 			}
-			taken.push(slot);
 		}
+		if (taken.length < MAX_BATCH_SIZE && !otherVersionWaits && canReadAhead()) return [];
+		queue = rest;
 		return taken;
 	};
 
@@ -291,16 +304,19 @@ export async function sendBatched(
 				continue;
 			}
 		}
-		// While batches are out, read the next items, up to a batch for every slot in flight, so
-		// one is ready the moment a batch returns. A chunk at a time: answers may come in between.
-		const readAhead = queue.filter((slot) => slot.attempts === 0).length;
-		if (!stopped && nextToPrepare < count && readAhead < gate.inFlightLimit * MAX_BATCH_SIZE) {
-			for (let chunk = 0; chunk < MAX_BATCH_SIZE; chunk++) {
+		// Read the next items ahead, so a full batch is ready the moment a slot frees up. Reading
+		// an item costs n8n's expression evaluation, so it goes in slices of about a millisecond:
+		// a request on its way out or an answer coming in never waits behind more than one slice.
+		if (canReadAhead()) {
+			// The timer starts first, so it is due when the slice ends: the loop yields, never idles.
+			const yieldTurn = sleep(0);
+			const sliceEnd = performance.now() + READ_AHEAD_SLICE_MS;
+			do {
 				const slot = prepareNext();
 				if (!slot) break;
 				queue.push(slot);
-			}
-			await Promise.race([sleep(0), ...inFlight]);
+			} while (performance.now() < sliceEnd && preparedAhead < READ_AHEAD_LIMIT);
+			await Promise.race([yieldTurn, ...inFlight]);
 			continue;
 		}
 		// Nothing to send now: wake when a batch finishes, the gate opens or a backoff ends.
