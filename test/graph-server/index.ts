@@ -172,16 +172,26 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		timers.add(timer);
 	}
 
-	function deliver(res: ServerResponse, req: IncomingRequest, reply: Reply, isLogin: boolean) {
+	function deliver(
+		res: ServerResponse,
+		req: IncomingRequest,
+		reply: Reply,
+		isLogin: boolean,
+		arrivedAt: number,
+	) {
 		if (reply.dropAfterMs !== undefined) return after(reply.dropAfterMs, () => res.destroy());
 		const headers = { ...reply.headers, ...correlationHeaders(req, isLogin) };
-		after((isLogin ? 0 : latencyMs) + (reply.delayMs ?? 0), () => {
+		// Latency runs from the request's arrival, so this server's own work is part of it, as
+		// Graph's is part of what a client measures.
+		const latency = isLogin ? 0 : Math.max(0, latencyMs - (performance.now() - arrivedAt));
+		after(latency + (reply.delayMs ?? 0), () => {
 			// The client may have given up (its timeout) while the answer waited.
 			if (!res.destroyed) res.writeHead(reply.status, headers).end(reply.body);
 		});
 	}
 
 	const server = createServer((message, res) => {
+		const arrivedAt = performance.now();
 		readBody(message)
 			.then((rawBody) => {
 				const req = toIncomingRequest(message, rawBody);
@@ -191,7 +201,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 				const entry = record(req, isLogin);
 				const reply = answer(req, isLogin);
 				if (entry) entry.status = loggedStatus(reply);
-				deliver(res, req, reply, isLogin);
+				deliver(res, req, reply, isLogin, arrivedAt);
 			})
 			.catch(() => res.destroy());
 	});

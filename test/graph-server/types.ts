@@ -38,8 +38,9 @@ export interface GraphServerOptions {
 	/** Answer a batch's inner responses in a random order: Graph promises none. Default false. */
 	shuffleBatchResponses?: boolean;
 	/**
-	 * Every Graph answer (direct or $batch envelope, not the token endpoint) is sent this much
-	 * later. A batch's inner requests run concurrently inside it, so a batch costs one latency.
+	 * Every Graph answer (direct or $batch envelope, not the token endpoint) is sent this long
+	 * after its request arrived. A batch's inner requests run concurrently inside it, so a batch
+	 * costs one latency.
 	 */
 	latencyMs?: number;
 	/** Graph's per-app throttling; off by default. */

@@ -71,8 +71,9 @@ const innerUrl = (request: GraphRequest) => {
  * never is.
  *
  * `prepare(index)` builds item `index`'s request, or returns undefined for an item that sends
- * nothing (its result is then undefined). It is called in item order, just before the item's
- * first batch goes out, so per-item parameter work overlaps with requests already in flight.
+ * nothing (its result is then undefined). It is called once per item, in item order, reading
+ * ahead of the batches in short slices, so per-item parameter work overlaps with requests in
+ * flight instead of holding them up.
  */
 export async function sendBatched(
 	graph: GraphClient,
