@@ -58,6 +58,47 @@ describe('JSON batching', () => {
 		}
 	});
 
+	test('with Continue On Fail, items read ahead still go out as full batches: 20, 20, 5', async () => {
+		const some = ids.slice(0, 45);
+		const { output } = await run(some, {}, true);
+
+		expect(envelopes().map((e) => (e.body as { requests: unknown[] }).requests.length)).toEqual([
+			20, 20, 5,
+		]);
+		expect(output.map((item) => item.json.cloudPcId)).toEqual(some);
+		expect(output.every((item) => item.json.outcome === 'requested')).toBe(true);
+		for (const id of some) expect(graph.reprovisionCount(id)).toBe(1);
+	});
+
+	test('items on different API versions share no batch, and each is sent once', async () => {
+		const some = ids.slice(0, 45);
+		const version = (index: number) => (index >= 10 && index < 30 ? 'beta' : 'v1.0');
+		const { output } = await runCloudPcNode({
+			credentials: delegatedCredential(graph.url),
+			parameters: reprovisionParameters({ apiVersion: '={{ $json.version }}' }),
+			items: some.map((cloudPcId, index) => ({ cloudPcId, version: version(index) })),
+			continueOnFail: true,
+		});
+
+		const versionOf = (path: string) => path.split('/')[1];
+		const batches = envelopes().map((envelope) => ({
+			version: versionOf(envelope.path),
+			inner: inner()
+				.filter((r) => r.batchRequestId === envelope.requestId)
+				.map((r) => versionOf(r.path)),
+		}));
+		// A batch goes out part-full when the next item needs another version, not before.
+		expect(batches.map((b) => [b.version, b.inner.length])).toEqual([
+			['v1.0', 10],
+			['beta', 20],
+			['v1.0', 15],
+		]);
+		for (const batch of batches) expect(new Set(batch.inner)).toEqual(new Set([batch.version]));
+		expect(output.map((item) => item.json.apiVersion)).toEqual(some.map((_, i) => version(i)));
+		expect(output.every((item) => item.json.outcome === 'requested')).toBe(true);
+		for (const id of some) expect(graph.reprovisionCount(id)).toBe(1);
+	});
+
 	test('an inner 429 waits its Retry-After and resends only the throttled request', async () => {
 		graph.failNext(
 			{ method: 'POST', pathIncludes: `${ids[3]}/reprovision` },
