@@ -5,50 +5,31 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { sendBatched, type BatchOptions, type BatchResult } from '../../transport/batch';
-import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
-import { GraphFailure, toNodeApiError } from '../../transport/errors';
-import { cloudPcLocator, scopeProperty, userProperty, type Scope } from '../common.descriptions';
+import { sendBatched, type BatchResult } from '../../transport/batch';
+import type { GraphClient, GraphRequest } from '../../transport/graph';
+import { toNodeApiError } from '../../transport/errors';
+import { cloudPcLocator, scopeProperty, userProperty } from '../common.descriptions';
 import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
-import {
-	invalid,
-	readApiVersion,
-	readBooleanOption,
-	readCloudPcId,
-	readCollection,
-	readNumberOption,
-	readScope,
-	readUser,
-} from '../validate';
+import { invalid } from '../validate';
 import { firstFailure, graphFailureResult, itemRanges, ItemPlanner, notReached } from './items';
+import { cloudPcFields, failureFields, remoteActionFields } from './output';
 import {
-	cloudPcFields,
-	failureFields,
-	REPROVISIONABLE_STATUSES,
-	remoteActionFields,
-	type Outcome,
-} from './output';
-import {
-	latestReprovision,
-	outcomeOfAction,
-	reasonOfAction,
-	remoteActionResultsRequest,
-} from './remoteActions';
-import { pause } from './requests';
-import { cloudPcPath } from './routes';
+	DEFAULT_POLL_SECONDS,
+	DEFAULT_WAIT_MINUTES,
+	isAlreadyReprovisioning,
+	planReprovision,
+	preReadRequest,
+	reprovisionRequest,
+	SAFETY,
+	SAFETY_SWITCHES,
+	skipReason,
+	summary,
+	type ReprovisionPlan,
+} from './reprovision/request';
+import { waitForReprovisions, type Waiting, type WaitResult } from './reprovision/wait';
 
 const show = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
-
-const OS_VERSIONS = ['windows10', 'windows11'];
-const ACCOUNT_TYPES = ['standardUser', 'administrator'];
-
-const SAFETY = 'Safety and Follow-Up';
-/** The switches of "Safety and Follow-Up"; any of them adds `reason` to the output. */
-const SAFETY_SWITCHES = ['onlyIfReprovisionable', 'dryRun', 'waitForCompletion'] as const;
-const SAFETY_OPTIONS = [...SAFETY_SWITCHES, 'waitTimeoutMinutes', 'pollIntervalSeconds'];
-const DEFAULT_WAIT_MINUTES = 60;
-const DEFAULT_POLL_SECONDS = 60;
 
 export const description: INodeProperties[] = [
 	{
@@ -151,162 +132,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface WaitSettings {
-	timeoutMs: number;
-	intervalMs: number;
-}
-
-/** Everything one item will do, worked out before anything is sent. */
-interface ReprovisionPlan {
-	itemIndex: number;
-	scope: Scope;
-	user: string | null;
-	cloudPcId: string;
-	version: GraphVersion;
-	body?: { osVersion?: string; userAccountType?: string };
-	onlyIfReprovisionable: boolean;
-	dryRun: boolean;
-	wait?: WaitSettings;
-}
-
-function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ReprovisionPlan {
-	const scope = readScope(ctx, itemIndex, graph.authentication);
-	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
-	const cloudPcId = readCloudPcId(ctx, itemIndex);
-	const version = readApiVersion(ctx, itemIndex);
-	const options = ctx.getNodeParameter('reprovisionOptions', itemIndex, {}) as IDataObject;
-	const { osVersion, userAccountType, ...unknown } = options;
-	const unknownOption = Object.keys(unknown)[0];
-	if (unknownOption !== undefined) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			`Reprovision Options › ${unknownOption}`,
-			'is not a reprovision option',
-		);
-	}
-	if (scope !== 'organization' && (osVersion !== undefined || userAccountType !== undefined)) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			osVersion !== undefined ? 'OS Version' : 'User Account Type',
-			'can only be set on the Organization (Admin) scope; Graph takes no body on the user routes',
-		);
-	}
-	if (osVersion !== undefined && !OS_VERSIONS.includes(osVersion as string)) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			'OS Version',
-			`must be one of ${OS_VERSIONS.join(', ')}; got "${String(osVersion)}"`,
-		);
-	}
-	if (userAccountType !== undefined && !ACCOUNT_TYPES.includes(userAccountType as string)) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			'User Account Type',
-			`must be one of ${ACCOUNT_TYPES.join(', ')}; got "${String(userAccountType)}"`,
-		);
-	}
-	const body = {
-		...(osVersion !== undefined ? { osVersion: osVersion as string } : {}),
-		...(userAccountType !== undefined ? { userAccountType: userAccountType as string } : {}),
-	};
-
-	const safety = readCollection(ctx, itemIndex, 'safety', SAFETY, SAFETY_OPTIONS);
-	const flag = (key: string, field: string) =>
-		readBooleanOption(ctx, itemIndex, safety, key, field);
-	const onlyIfReprovisionable = flag('onlyIfReprovisionable', 'Only If Reprovisionable');
-	const dryRun = flag('dryRun', 'Dry Run');
-	const waitForCompletion = flag('waitForCompletion', 'Wait for Completion');
-	const timeoutMinutes = readNumberOption(
-		ctx,
-		itemIndex,
-		safety,
-		'waitTimeoutMinutes',
-		'Wait Timeout (Minutes)',
-		DEFAULT_WAIT_MINUTES,
-		0,
-	);
-	const intervalSeconds = readNumberOption(
-		ctx,
-		itemIndex,
-		safety,
-		'pollIntervalSeconds',
-		'Poll Interval (Seconds)',
-		DEFAULT_POLL_SECONDS,
-		1,
-	);
-	if (waitForCompletion && scope !== 'organization') {
-		throw invalid(
-			ctx,
-			itemIndex,
-			'Wait for Completion',
-			'needs the Organization (Admin) scope: Graph reports the progress of a reprovision only on the admin route (beta retrieveCloudPcRemoteActionResults)',
-		);
-	}
-	return {
-		itemIndex,
-		scope,
-		user,
-		cloudPcId,
-		version,
-		body: Object.keys(body).length ? body : undefined,
-		onlyIfReprovisionable,
-		dryRun,
-		wait: waitForCompletion
-			? { timeoutMs: timeoutMinutes * 60_000, intervalMs: intervalSeconds * 1000 }
-			: undefined,
-	};
-}
-
-function summary(p: ReprovisionPlan): IDataObject {
-	return {
-		cloudPcId: p.cloudPcId,
-		scope: p.scope,
-		user: p.user,
-		apiVersion: p.version,
-		osVersion: p.body?.osVersion ?? null,
-		userAccountType: p.body?.userAccountType ?? null,
-	};
-}
-
-function reprovisionRequest(p: ReprovisionPlan): GraphRequest {
-	return {
-		method: 'POST',
-		version: p.version,
-		path: `${cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId)}/reprovision`,
-		body: p.body,
-	};
-}
-
-/** Only If Reprovisionable reads through beta: v1.0 has no status. */
-function preReadRequest(p: ReprovisionPlan): GraphRequest {
-	return {
-		method: 'GET',
-		version: 'beta',
-		path: cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId),
-	};
-}
-
-/** Why a Cloud PC read before the request is left alone; undefined when it can be reprovisioned. */
-function skipReason(pc: IDataObject): string | undefined {
-	const status = pc.status;
-	if (typeof status === 'string' && REPROVISIONABLE_STATUSES.includes(status)) return undefined;
-	return typeof status === 'string'
-		? `Its status is "${status}"; only a Cloud PC whose status is "provisioned" or "failed" can be reprovisioned`
-		: 'Graph did not report its status, so it was not reprovisioned';
-}
-
-/** A retry that meets the first attempt's effect: the Cloud PC is already being rebuilt. */
-function isAlreadyReprovisioning(failure: GraphFailure): boolean {
-	return (
-		failure.status === 409 ||
-		(failure.status === 400 && /provisioning|in progress|already/i.test(failure.graphMessage))
-	);
-}
-
 /**
  * Reprovisions each item's Cloud PC. Every item is validated first, so bad input anywhere
  * sends nothing at all unless "Continue On Fail" is on; a Cloud PC named twice is sent once.
@@ -362,7 +187,7 @@ export async function execute(
 		this,
 		items.length,
 		(itemIndex) => {
-			const p = plan(this, itemIndex, graph);
+			const p = planReprovision(this, itemIndex, graph);
 			const key = p.cloudPcId.toLowerCase();
 			const first = firstItemFor.get(key);
 			if (first !== undefined) {
@@ -533,94 +358,4 @@ export async function execute(
 			},
 		};
 	});
-}
-
-interface Waiting {
-	itemIndex: number;
-	cloudPcId: string;
-	/** when Graph accepted the reprovision: older Reprovision actions are not this one */
-	requestedAt: string;
-	settings: WaitSettings;
-}
-
-interface WaitResult {
-	outcome: Outcome;
-	reason: string | null;
-	/** the last Reprovision action seen */
-	action?: IDataObject;
-	completedAt: string | null;
-	waitedSeconds: number;
-}
-
-const minutes = (ms: number) => {
-	const value = Number((ms / 60_000).toFixed(2));
-	return `${value} minute${value === 1 ? '' : 's'}`;
-};
-
-/**
- * Polls beta `retrieveCloudPcRemoteActionResults` for every waiting Cloud PC each round, all of
- * them through JSON batches, until each reprovision is done or failed, the timeout ends the
- * wait, or the execution is cancelled. Interval and timeout are the first waiting item's.
- */
-async function waitForReprovisions(
-	graph: GraphClient,
-	waiting: Waiting[],
-	throughput: Omit<BatchOptions, 'isAlreadyDone' | 'stopOnFailure'>,
-): Promise<Map<number, WaitResult>> {
-	const { timeoutMs, intervalMs } = waiting[0].settings;
-	const { signal } = throughput;
-	const started = Date.now();
-	const deadline = started + timeoutMs;
-	const results = new Map<number, WaitResult>();
-	const lastSeen = new Map<number, IDataObject>();
-	const finish = (w: Waiting, outcome: Outcome, reason: string | null, action?: IDataObject) =>
-		results.set(w.itemIndex, {
-			outcome,
-			reason,
-			action,
-			completedAt:
-				outcome === 'requested'
-					? null
-					: String(action?.lastUpdatedDateTime ?? new Date().toISOString()),
-			waitedSeconds: Math.round((Date.now() - started) / 1000),
-		});
-
-	let pending = waiting;
-	while (pending.length) {
-		const left = deadline - Date.now();
-		if (left <= 0 || signal?.aborted) break;
-		await pause(Math.min(intervalMs, left), signal);
-		if (signal?.aborted) break;
-		const round = pending;
-		const answers = await sendBatched(
-			graph,
-			round.length,
-			(k) => remoteActionResultsRequest(round[k].cloudPcId),
-			{ ...throughput, stopOnFailure: false },
-		);
-		if (signal?.aborted) break;
-		pending = round.filter((w, k) => {
-			const answer = answers[k];
-			if (!answer) return true;
-			if (!answer.ok) {
-				finish(
-					w,
-					'requested',
-					`Reprovision requested, but its progress could not be read: ${answer.failure.message}`,
-				);
-				return false;
-			}
-			const action = latestReprovision(answer.response.body, w.requestedAt);
-			if (action) lastSeen.set(w.itemIndex, action);
-			const { outcome, final } = outcomeOfAction(action?.actionState);
-			if (!final || !action) return true;
-			finish(w, outcome, reasonOfAction(action), action);
-			return false;
-		});
-	}
-	const reason = signal?.aborted
-		? 'Stopped waiting: the execution was cancelled'
-		: `Still running after ${minutes(timeoutMs)}`;
-	for (const w of pending) finish(w, 'requested', reason, lastSeen.get(w.itemIndex));
-	return results;
 }

@@ -1,0 +1,193 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { GraphFailure } from '../../../transport/errors';
+import type { GraphClient, GraphRequest, GraphVersion } from '../../../transport/graph';
+import type { Scope } from '../../common.descriptions';
+import {
+	invalid,
+	readApiVersion,
+	readBooleanOption,
+	readCloudPcId,
+	readCollection,
+	readNumberOption,
+	readScope,
+	readUser,
+} from '../../validate';
+import { REPROVISIONABLE_STATUSES } from '../output';
+import { cloudPcPath } from '../routes';
+
+/*
+ * One item of Reprovision, from its parameters to its Graph requests: validated into a plan
+ * before anything is sent, then the reprovision request (and the optional read before it).
+ */
+
+const OS_VERSIONS = ['windows10', 'windows11'];
+const ACCOUNT_TYPES = ['standardUser', 'administrator'];
+
+export const SAFETY = 'Safety and Follow-Up';
+/** The switches of "Safety and Follow-Up"; any of them adds `reason` to the output. */
+export const SAFETY_SWITCHES = ['onlyIfReprovisionable', 'dryRun', 'waitForCompletion'] as const;
+const SAFETY_OPTIONS = [...SAFETY_SWITCHES, 'waitTimeoutMinutes', 'pollIntervalSeconds'];
+export const DEFAULT_WAIT_MINUTES = 60;
+export const DEFAULT_POLL_SECONDS = 60;
+
+export interface WaitSettings {
+	timeoutMs: number;
+	intervalMs: number;
+}
+
+/** Everything one item will do, worked out before anything is sent. */
+export interface ReprovisionPlan {
+	itemIndex: number;
+	scope: Scope;
+	user: string | null;
+	cloudPcId: string;
+	version: GraphVersion;
+	body?: { osVersion?: string; userAccountType?: string };
+	onlyIfReprovisionable: boolean;
+	dryRun: boolean;
+	wait?: WaitSettings;
+}
+
+/** Reads and checks one item's parameters; throws a NodeOperationError naming the item and field. */
+export function planReprovision(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	graph: GraphClient,
+): ReprovisionPlan {
+	const scope = readScope(ctx, itemIndex, graph.authentication);
+	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
+	const cloudPcId = readCloudPcId(ctx, itemIndex);
+	const version = readApiVersion(ctx, itemIndex);
+	const options = ctx.getNodeParameter('reprovisionOptions', itemIndex, {}) as IDataObject;
+	const { osVersion, userAccountType, ...unknown } = options;
+	const unknownOption = Object.keys(unknown)[0];
+	if (unknownOption !== undefined) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			`Reprovision Options › ${unknownOption}`,
+			'is not a reprovision option',
+		);
+	}
+	if (scope !== 'organization' && (osVersion !== undefined || userAccountType !== undefined)) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			osVersion !== undefined ? 'OS Version' : 'User Account Type',
+			'can only be set on the Organization (Admin) scope; Graph takes no body on the user routes',
+		);
+	}
+	if (osVersion !== undefined && !OS_VERSIONS.includes(osVersion as string)) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'OS Version',
+			`must be one of ${OS_VERSIONS.join(', ')}; got "${String(osVersion)}"`,
+		);
+	}
+	if (userAccountType !== undefined && !ACCOUNT_TYPES.includes(userAccountType as string)) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'User Account Type',
+			`must be one of ${ACCOUNT_TYPES.join(', ')}; got "${String(userAccountType)}"`,
+		);
+	}
+	const body = {
+		...(osVersion !== undefined ? { osVersion: osVersion as string } : {}),
+		...(userAccountType !== undefined ? { userAccountType: userAccountType as string } : {}),
+	};
+
+	const safety = readCollection(ctx, itemIndex, 'safety', SAFETY, SAFETY_OPTIONS);
+	const flag = (key: string, field: string) =>
+		readBooleanOption(ctx, itemIndex, safety, key, field);
+	const onlyIfReprovisionable = flag('onlyIfReprovisionable', 'Only If Reprovisionable');
+	const dryRun = flag('dryRun', 'Dry Run');
+	const waitForCompletion = flag('waitForCompletion', 'Wait for Completion');
+	const timeoutMinutes = readNumberOption(
+		ctx,
+		itemIndex,
+		safety,
+		'waitTimeoutMinutes',
+		'Wait Timeout (Minutes)',
+		DEFAULT_WAIT_MINUTES,
+		0,
+	);
+	const intervalSeconds = readNumberOption(
+		ctx,
+		itemIndex,
+		safety,
+		'pollIntervalSeconds',
+		'Poll Interval (Seconds)',
+		DEFAULT_POLL_SECONDS,
+		1,
+	);
+	if (waitForCompletion && scope !== 'organization') {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'Wait for Completion',
+			'needs the Organization (Admin) scope: Graph reports the progress of a reprovision only on the admin route (beta retrieveCloudPcRemoteActionResults)',
+		);
+	}
+	return {
+		itemIndex,
+		scope,
+		user,
+		cloudPcId,
+		version,
+		body: Object.keys(body).length ? body : undefined,
+		onlyIfReprovisionable,
+		dryRun,
+		wait: waitForCompletion
+			? { timeoutMs: timeoutMinutes * 60_000, intervalMs: intervalSeconds * 1000 }
+			: undefined,
+	};
+}
+
+export function summary(p: ReprovisionPlan): IDataObject {
+	return {
+		cloudPcId: p.cloudPcId,
+		scope: p.scope,
+		user: p.user,
+		apiVersion: p.version,
+		osVersion: p.body?.osVersion ?? null,
+		userAccountType: p.body?.userAccountType ?? null,
+	};
+}
+
+export function reprovisionRequest(p: ReprovisionPlan): GraphRequest {
+	return {
+		method: 'POST',
+		version: p.version,
+		path: `${cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId)}/reprovision`,
+		body: p.body,
+	};
+}
+
+/** Only If Reprovisionable reads through beta: v1.0 has no status. */
+export function preReadRequest(p: ReprovisionPlan): GraphRequest {
+	return {
+		method: 'GET',
+		version: 'beta',
+		path: cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId),
+	};
+}
+
+/** Why a Cloud PC read before the request is left alone; undefined when it can be reprovisioned. */
+export function skipReason(pc: IDataObject): string | undefined {
+	const status = pc.status;
+	if (typeof status === 'string' && REPROVISIONABLE_STATUSES.includes(status)) return undefined;
+	return typeof status === 'string'
+		? `Its status is "${status}"; only a Cloud PC whose status is "provisioned" or "failed" can be reprovisioned`
+		: 'Graph did not report its status, so it was not reprovisioned';
+}
+
+/** A retry that meets the first attempt's effect: the Cloud PC is already being rebuilt. */
+export function isAlreadyReprovisioning(failure: GraphFailure): boolean {
+	return (
+		failure.status === 409 ||
+		(failure.status === 400 && /provisioning|in progress|already/i.test(failure.graphMessage))
+	);
+}
