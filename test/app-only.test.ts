@@ -9,6 +9,7 @@ import {
 	forgetAppOnlyToken,
 	msalConfiguration,
 	planAppOnlySignIn,
+	TOKEN_REQUEST_TIMEOUT_MS,
 } from '../nodes/MicrosoftCloudPc/auth/msal';
 import { USER_AGENT } from '../nodes/MicrosoftCloudPc/transport/userAgent';
 import { reprovisionParameters } from './fixtures';
@@ -36,6 +37,7 @@ const APP = {
 	concurrent: 'a0000000-0000-4000-8000-000000000004',
 	credentialTest: 'a0000000-0000-4000-8000-000000000005',
 	errors: 'a0000000-0000-4000-8000-000000000006',
+	silent: 'a0000000-0000-4000-8000-00000000000e',
 	expiredSecret: 'a0000000-0000-4000-8000-000000000007',
 	disabled: 'a0000000-0000-4000-8000-000000000008',
 	certSha256: 'a0000000-0000-4000-8000-000000000009',
@@ -93,6 +95,7 @@ beforeAll(async () => {
 				APP.errors,
 			].map(secretApp),
 			{ ...secretApp(APP.expiredSecret), secretExpired: true },
+			{ ...secretApp(APP.silent), hang: true },
 			{
 				...secretApp(APP.disabled),
 				refuse: {
@@ -150,11 +153,13 @@ async function reprovision(
 	data: ICredentialDataDecryptedObject,
 	count = 1,
 	parameters: INodeParameters = {},
+	continueOnFail = false,
 ): Promise<RunResult> {
 	return await runCloudPcNode({
 		parameters: reprovisionParameters({ authentication: 'appOnly', ...parameters }),
 		credentials: { microsoftCloudPcAppOnlyApi: data },
 		items: CLOUD_PCS.slice(0, count).map(({ id }) => ({ cloudPcId: id })),
+		continueOnFail,
 	});
 }
 
@@ -342,6 +347,28 @@ describe('client secret', () => {
 		expect(graph.requests).toHaveLength(0);
 		expectNoSecrets(result.error);
 	});
+
+	test(
+		'a login endpoint that never answers fails the items after the sign-in timeout; nothing reaches Graph',
+		async () => {
+			const started = Date.now();
+			const result = await reprovision(credential({ clientId: APP.silent }), 2, {}, true);
+			const waited = Date.now() - started;
+
+			expect(waited).toBeGreaterThanOrEqual(TOKEN_REQUEST_TIMEOUT_MS);
+			expect(result.output).toHaveLength(2);
+			for (const item of result.output) {
+				expect(item.json.outcome).toBe('failed');
+				expect(item.json.errorMessage).toContain('Could not reach 127.0.0.1');
+				expect(item.json.errorMessage).toContain(
+					`No answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s`,
+				);
+			}
+			expect(identity.requests).toMatchObject([{ clientId: APP.silent, error: 'never answered' }]);
+			expect(graph.requests).toHaveLength(0);
+		},
+		TOKEN_REQUEST_TIMEOUT_MS + 15_000,
+	);
 
 	test('an unreachable login host is named, with what to check', async () => {
 		const data = credential({ clientId: APP.errors, loginBaseUrl: 'https://127.0.0.1:1' });

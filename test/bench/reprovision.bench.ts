@@ -70,7 +70,11 @@ async function ask(child: ChildProcess, message: ServerRequest | 'report'): Prom
 /** Each run is a new app registration, so msal-node's token cache never carries one over. */
 let runs = 0;
 
-async function runScenario({ name, server: extra, floorMs, credential }: Scenario, pki: TestPki, n = N) {
+async function runScenario(
+	{ name, server: extra, floorMs, credential }: Scenario,
+	pki: TestPki,
+	n = N,
+) {
 	const fleet = manyCloudPcs(n);
 	const clientId = `b0000000-0000-4000-8000-${String(++runs).padStart(12, '0')}`;
 	const expiredToken = 'expired-before-the-run';
@@ -151,9 +155,11 @@ async function runScenario({ name, server: extra, floorMs, credential }: Scenari
 			peak_rss_mb: Math.round(peakRss / 2 ** 20),
 		};
 		if (name === 'warm-up') return result;
+		const ratio = (value: number, of: number) => (value / Math.max(of, 1)).toFixed(2);
 		console.log(
-			`${name}: ${ms} ms (floor ${floorMs} ms, ${(ms / Math.max(floorMs, 1)).toFixed(2)}x), ` +
-				`${result.http_requests} HTTP requests, ${result.reprovision_attempts} reprovision attempts, ` +
+			`${name}: ${ms} ms (floor ${floorMs} ms, ${ratio(ms, floorMs)}x), ` +
+				`${result.http_requests} HTTP requests, ` +
+				`${result.reprovision_attempts} reprovision attempts (${ratio(result.reprovision_attempts, n)} x N), ` +
 				`${result.token_requests} token request(s), lost ${lost}, duplicated ${duplicated}, ` +
 				`error items ${result.error_items}`,
 		);

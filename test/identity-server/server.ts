@@ -20,6 +20,8 @@ export interface IdentityApp {
 	certificates?: RegisteredCertificate[];
 	/** answer every token request of this app with this error instead */
 	refuse?: { status: number; error: string; aadsts: number; message: string };
+	/** take this app's token requests and never answer them: a login endpoint gone silent */
+	hang?: boolean;
 }
 
 export interface UserAssignedIdentity {
@@ -86,6 +88,8 @@ interface Reply {
 	status: number;
 	body: Record<string, unknown>;
 	log: Partial<LoggedIdentityRequest>;
+	/** logged, but never answered */
+	hang?: boolean;
 }
 
 class Refusal extends Error {
@@ -176,6 +180,8 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
 				const { status, error, aadsts, message: text } = app.refuse;
 				throw new Refusal(status, error, aadsts, text);
 			}
+			if (app.hang)
+				return { status: 0, body: {}, log: { ...log, error: 'never answered' }, hang: true };
 			authenticateClient(app, form, `${loginBaseUrl}/${tenant}/oauth2/v2.0/token`, log);
 			const issued = issue();
 			return {
@@ -278,6 +284,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
 						status: reply.status,
 						...reply.log,
 					});
+					if (reply.hang) return;
 					res
 						.writeHead(reply.status, {
 							'Content-Type': 'application/json; charset=utf-8',

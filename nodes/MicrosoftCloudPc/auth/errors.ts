@@ -125,7 +125,7 @@ export function describeTokenError(thrown: unknown, context: ErrorContext): AppO
 				? 'No managed identity endpoint answered. Managed identity works only when n8n runs on an Azure resource that has one (App Service, Functions, Container Apps, a VM); elsewhere use a client secret or certificate.'
 				: `The managed identity endpoint refused the token request (${because}). Check that a managed identity is assigned to the Azure resource n8n runs on, and that Managed Identity and its ID name that identity.`;
 	} else if (code === 'network_error') {
-		message = `Could not reach ${loginHost} for a token. Check the network and proxy, and that Environment (for Custom: Login Base URL) is right.`;
+		message = `Could not reach ${loginHost} for a token. Check the network and proxy, and that Environment (for Custom: Login Base URL) is right.${detail ? ` (${detail})` : ''}`;
 	} else if (METADATA_ERRORS.has(code)) {
 		message = `Could not read the sign-in metadata of this tenant (${code}). Check Tenant ID and Environment.${support}`;
 	} else if (NOT_JSON_ERRORS.has(code)) {

@@ -2,12 +2,16 @@
 // this is the only module that imports it.
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import {
+	AuthError,
 	ConfidentialClientApplication,
 	LogLevel,
 	ManagedIdentityApplication,
 	type AuthenticationResult,
 	type Configuration,
+	type INetworkModule,
 	type ManagedIdentityConfiguration,
+	type NetworkRequestOptions,
+	type NetworkResponse,
 } from '@azure/msal-node';
 
 import { AppOnlyTokenError, describeTokenError } from './errors';
@@ -16,9 +20,68 @@ import { planAppOnlySignIn, type AppOnlyCredentialData, type AppOnlyPlan } from 
 export { AppOnlyTokenError } from './errors';
 export { planAppOnlySignIn, type AppOnlyCredentialData, type AppOnlyPlan } from './settings';
 
+/** How long one sign-in request may take before the item fails with a network error. */
+export const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * MSAL's own network client, plus a time limit: MSAL sets none on token requests, so a login
+ * endpoint that accepts the connection and never answers would hold the execution for ever.
+ * Same fetch and the same answers otherwise; failures are MSAL's `network_error`.
+ */
+const networkClient: INetworkModule = {
+	sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
+		await send<T>(url, 'GET', options, timeout),
+	sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
+		await send<T>(url, 'POST', options),
+};
+
+async function send<T>(
+	url: string,
+	method: 'GET' | 'POST',
+	options: NetworkRequestOptions | undefined,
+	timeoutMs = TOKEN_REQUEST_TIMEOUT_MS,
+): Promise<NetworkResponse<T>> {
+	const signal = AbortSignal.timeout(timeoutMs);
+	const failed = (error: unknown) =>
+		msalError(
+			'network_error',
+			signal.aborted
+				? `No answer within ${timeoutMs / 1000} s`
+				: `Network request failed: ${(error as Error)?.message ?? 'unknown'}`,
+		);
+	let response: Response;
+	try {
+		// msal-node itself signs in through Node's fetch; this only adds the signal.
+		response = await fetch(url, {
+			method,
+			headers: options?.headers,
+			body: method === 'POST' ? (options?.body ?? '') : undefined,
+			signal,
+		});
+	} catch (error) {
+		throw failed(error);
+	}
+	let body: T;
+	try {
+		body = (await response.json()) as T;
+	} catch (error) {
+		if (signal.aborted) throw failed(error);
+		throw msalError('token_parsing_error', `Failed to parse response: ${(error as Error).message}`);
+	}
+	const headers: Record<string, string> = {};
+	response.headers.forEach((value, name) => (headers[name] = value));
+	return { headers, body, status: response.status };
+}
+
+/** The error MSAL's own client would throw (no correlation ID yet); describeTokenError maps it. */
+function msalError(code: string, message: string): AuthError {
+	return new AuthError(code, '', message);
+}
+
 /** MSAL must never log tokens or personal data, and never to the console. */
 const system = {
 	loggerOptions: { loggerCallback: () => {}, piiLoggingEnabled: false, logLevel: LogLevel.Error },
+	networkClient,
 };
 
 type ManagedIdentityPlan = Extract<AppOnlyPlan, { method: 'managedIdentity' }>;
