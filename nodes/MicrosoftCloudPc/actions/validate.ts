@@ -137,6 +137,28 @@ export function readBooleanOption(
 	return value;
 }
 
+/** An option that takes one of `allowed` (an expression may give anything); absent is undefined. */
+export function readChoiceOption(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+	key: string,
+	field: string,
+	allowed: readonly string[],
+): string | undefined {
+	const value = options[key];
+	if (value === undefined) return undefined;
+	if (typeof value !== 'string' || !allowed.includes(value)) {
+		throw invalid(
+			ctx,
+			itemIndex,
+			field,
+			`must be one of ${allowed.join(', ')}; got ${show(value)}`,
+		);
+	}
+	return value;
+}
+
 /** A number option at least `min`; absent means `fallback`. */
 export function readNumberOption(
 	ctx: IExecuteFunctions,

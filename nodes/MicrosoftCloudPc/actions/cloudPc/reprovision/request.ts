@@ -8,6 +8,7 @@ import {
 	readApiVersion,
 	readBooleanOption,
 	readCloudPcId,
+	readChoiceOption,
 	readCollection,
 	readNumberOption,
 	readScope,
@@ -59,44 +60,25 @@ export function planReprovision(
 	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
 	const cloudPcId = readCloudPcId(ctx, itemIndex);
 	const version = readApiVersion(ctx, itemIndex);
-	const options = ctx.getNodeParameter('reprovisionOptions', itemIndex, {}) as IDataObject;
-	const { osVersion, userAccountType, ...unknown } = options;
-	const unknownOption = Object.keys(unknown)[0];
-	if (unknownOption !== undefined) {
+	const options = readCollection(ctx, itemIndex, 'reprovisionOptions', 'Reprovision Options', [
+		'osVersion',
+		'userAccountType',
+	]);
+	if (scope !== 'organization' && Object.keys(options).length) {
 		throw invalid(
 			ctx,
 			itemIndex,
-			`Reprovision Options › ${unknownOption}`,
-			'is not a reprovision option',
-		);
-	}
-	if (scope !== 'organization' && (osVersion !== undefined || userAccountType !== undefined)) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			osVersion !== undefined ? 'OS Version' : 'User Account Type',
+			options.osVersion !== undefined ? 'OS Version' : 'User Account Type',
 			'can only be set on the Organization (Admin) scope; Graph takes no body on the user routes',
 		);
 	}
-	if (osVersion !== undefined && !OS_VERSIONS.includes(osVersion as string)) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			'OS Version',
-			`must be one of ${OS_VERSIONS.join(', ')}; got "${String(osVersion)}"`,
-		);
-	}
-	if (userAccountType !== undefined && !ACCOUNT_TYPES.includes(userAccountType as string)) {
-		throw invalid(
-			ctx,
-			itemIndex,
-			'User Account Type',
-			`must be one of ${ACCOUNT_TYPES.join(', ')}; got "${String(userAccountType)}"`,
-		);
-	}
+	const choice = (key: string, field: string, allowed: readonly string[]) =>
+		readChoiceOption(ctx, itemIndex, options, key, field, allowed);
+	const osVersion = choice('osVersion', 'OS Version', OS_VERSIONS);
+	const userAccountType = choice('userAccountType', 'User Account Type', ACCOUNT_TYPES);
 	const body = {
-		...(osVersion !== undefined ? { osVersion: osVersion as string } : {}),
-		...(userAccountType !== undefined ? { userAccountType: userAccountType as string } : {}),
+		...(osVersion !== undefined ? { osVersion } : {}),
+		...(userAccountType !== undefined ? { userAccountType } : {}),
 	};
 
 	const safety = readCollection(ctx, itemIndex, 'safety', SAFETY, SAFETY_OPTIONS);
