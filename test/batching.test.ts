@@ -170,12 +170,12 @@ describe('JSON batching', () => {
 		const { output } = await run([ids[0], ids[1]], { throughput: { maxRetries: 2 } }, true);
 
 		expect(output[0].json).toMatchObject({ outcome: 'failed', statusCode: 503, attempts: 3 });
-		expect(output[0].json.errorMessage).toContain('gave up after 3 attempts');
+		expect(output[0].json.errorMessage).toContain('gave up after 2 retries');
 		expect(output[1].json.outcome).toBe('requested');
 		expect(graph.reprovisionCount(ids[0])).toBe(0);
 	});
 
-	test('a batch whose answer never comes is resent; the reprovision that ran is not repeated', async () => {
+	test('a batch whose answer never comes is checked, not resent: the reprovisions that ran are requested', async () => {
 		graph.failNext({ pathIncludes: '$batch' }, { status: 504, hangMs: 3000, afterEffect: true });
 		const { output } = await run(ids.slice(0, 3), { throughput: { timeoutSeconds: 1 } });
 
@@ -185,10 +185,15 @@ describe('JSON batching', () => {
 			'requested',
 		]);
 		for (const item of output) {
-			expect(item.json.attempts).toBe(2);
-			expect(item.json.note).toContain('not repeated');
+			expect(item.json.attempts).toBe(1);
+			expect(item.json.note).toContain("Graph's remote action results list a Reprovision action");
+			expect(item.json.note).toContain('not sent again');
 		}
 		for (const id of ids.slice(0, 3)) expect(graph.reprovisionCount(id)).toBe(1);
+		expect(inner().filter((r) => r.path.endsWith('/reprovision'))).toHaveLength(3);
+		expect(
+			inner().filter((r) => r.path.endsWith('/retrieveCloudPcRemoteActionResults')),
+		).toHaveLength(3);
 	});
 
 	test('without Continue On Fail a failure stops the run and reports what was requested', async () => {

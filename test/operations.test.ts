@@ -513,11 +513,14 @@ describe('Bulk Reprovision', () => {
 		expect(call.headers['content-type']).toMatch(/^application\/json/);
 		expect(call.body).toEqual({
 			'@odata.type': BULK_TYPE,
-			displayName: 'Ticket T-42',
+			displayName: expect.stringMatching(/^Ticket T-42 \d{4}-\d\d-\d\dT[\d:.]+Z$/),
 			cloudPcIds: [PC.adeleFailed, PC.alexProvisioned],
 		});
 		const [created] = graph.bulkActions();
-		expect(created).toMatchObject({ displayName: 'Ticket T-42', status: 'pending' });
+		expect(created).toMatchObject({
+			displayName: (call.body as { displayName: string }).displayName,
+			status: 'pending',
+		});
 		expect(graph.reprovisionCount(PC.adeleFailed)).toBe(1);
 		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(1);
 
@@ -529,7 +532,7 @@ describe('Bulk Reprovision', () => {
 			apiVersion: 'beta',
 			requestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 			bulkActionId: created.id,
-			bulkActionDisplayName: 'Ticket T-42',
+			bulkActionDisplayName: created.displayName,
 			bulkActionStatus: 'pending',
 			bulkActionCreatedDateTime: created.createdDateTime,
 			bulkActionCloudPcCount: 2,

@@ -1,9 +1,9 @@
 import { throughputOptions } from '../nodes/MicrosoftCloudPc/actions/throughput';
+import { retryAfterMs } from '../nodes/MicrosoftCloudPc/transport/clock';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
-	isRetryableStatus,
-	retryAfterMs,
+	outcomeIsUnknown,
 	ThrottleGate,
 } from '../nodes/MicrosoftCloudPc/transport/retry';
 
@@ -18,9 +18,9 @@ describe('retry rules', () => {
 		expect(retryAfterMs({}, now)).toBeUndefined();
 	});
 
-	test('only answers where Graph did not act are retried', () => {
-		expect([429, 503, 504].every(isRetryableStatus)).toBe(true);
-		expect([400, 401, 403, 404, 409, 500, 502].some(isRetryableStatus)).toBe(false);
+	test('no answer and every 5xx but 503 leave the outcome unknown', () => {
+		expect([0, 500, 502, 504, 599].every(outcomeIsUnknown)).toBe(true);
+		expect([400, 401, 403, 404, 409, 429, 503].some(outcomeIsUnknown)).toBe(false);
 	});
 
 	test('backoff doubles per retry up to the cap, with full jitter', () => {

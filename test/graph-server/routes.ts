@@ -34,7 +34,7 @@ export interface GraphContext {
 
 type Scope = 'admin' | 'me' | 'users';
 type Target = 'collection' | 'item' | 'reprovision';
-type AdminTarget = 'remoteActionResults' | 'bulkActions';
+type AdminTarget = 'remoteActionResults' | 'bulkActions' | 'listBulkActions';
 
 interface Route {
 	scope: Scope;
@@ -71,6 +71,14 @@ const ADMIN_ROUTES: Route[] = [
 		scope: 'admin',
 		target: 'bulkActions',
 		method: 'POST',
+		pattern: ['deviceManagement', 'virtualEndpoint', 'bulkActions'],
+		betaOnly: true,
+	},
+	// learn.microsoft.com/graph/api/virtualendpoint-list-bulkactions?view=graph-rest-beta
+	{
+		scope: 'admin',
+		target: 'listBulkActions',
+		method: 'GET',
 		pattern: ['deviceManagement', 'virtualEndpoint', 'bulkActions'],
 		betaOnly: true,
 	},
@@ -181,6 +189,8 @@ function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
 			return remoteActionResults(call);
 		case 'bulkActions':
 			return createBulkAction(call, grant);
+		case 'listBulkActions':
+			return listBulkActions(call);
 	}
 }
 
@@ -464,6 +474,15 @@ const OTHER_BULK_TYPES = [
 	'cloudPcBulkRestore',
 	'cloudPcBulkTroubleshoot',
 ].map((name) => `#microsoft.graph.${name}`);
+
+/** beta `GET bulkActions`: every bulk action of the tenant, oldest first, in one page. */
+function listBulkActions(call: Call): Reply {
+	forbidQueryOptions(call.req.query);
+	return jsonReply(200, {
+		'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#deviceManagement/virtualEndpoint/bulkActions`,
+		value: call.ctx.store.bulkActions(),
+	});
+}
 
 /** beta `POST bulkActions` with a `cloudPcBulkReprovision`: the payload is checked whole first. */
 function createBulkAction(call: Call, grant: TokenGrant): Reply {

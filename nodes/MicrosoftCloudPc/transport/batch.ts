@@ -1,28 +1,42 @@
 import { randomUUID } from 'node:crypto';
 
-import { sleep, type IDataObject } from 'n8n-workflow';
-
-import { failureFromAnswer, GraphFailure } from './errors';
-import type { GraphClient, GraphRequest, GraphResponse, GraphVersion } from './graph';
-import { backoffMs, isRetryableStatus, ThrottleGate, type RetryPolicy } from './retry';
-
-/** Graph's limit of requests in one JSON batch. */
-export const MAX_BATCH_SIZE = 20;
+import { batchBody, MAX_BATCH_SIZE, readBatchAnswer, type EntryAnswer } from './batchEnvelope';
+import { nextTurn, sleep } from './clock';
+import { GraphFailure } from './errors';
+import type { GraphClient, GraphRequest, GraphResponse } from './graph';
+import {
+	decide,
+	givenUp,
+	ThrottleGate,
+	type Attempts,
+	type DecisionRules,
+	type RetryPolicy,
+} from './retry';
+import { confirmedResponse, unknownOutcome, type Verdict } from './verdict';
 
 /** Items read but not sent yet, at most: memory stays bounded whatever the number of items. */
 const READ_AHEAD_LIMIT = 25 * MAX_BATCH_SIZE;
 /** How long one run of reading ahead may hold the event loop. */
 const READ_AHEAD_SLICE_MS = 1;
 
+/** A request whose outcome is unknown, for the caller to look up in what Graph recorded. */
+export interface Unverified {
+	index: number;
+	request: GraphRequest;
+	/** when the first attempt went out: an action Graph started before it is not ours */
+	firstSentAt: string;
+}
+
 export interface BatchOptions {
 	policy: RetryPolicy;
 	batchesInFlight: number;
 	timeoutMs?: number;
 	/**
-	 * After an attempt whose outcome is unknown (timeout, dropped connection), a retry may meet
-	 * the first attempt's effect; this says whether a failure means "already done".
+	 * For destructive requests: asked, once per request in `pending`, whether an attempt whose
+	 * answer was lost took effect. Nothing whose outcome is unknown is sent again without it;
+	 * without it, requests are taken to be safe to repeat (reads).
 	 */
-	isAlreadyDone?: (failure: GraphFailure) => boolean;
+	verify?: (pending: Unverified[]) => Promise<Verdict[]>;
 	/** stop sending new batches after the first final failure */
 	stopOnFailure?: boolean;
 	signal?: AbortSignal;
@@ -30,253 +44,121 @@ export interface BatchOptions {
 }
 
 export type BatchResult = { attempts: number; answeredAt: string } & (
-	| { ok: true; response: GraphResponse; alreadyDone: boolean }
-	| { ok: false; failure: GraphFailure; sent: boolean }
+	| { ok: true; response: GraphResponse; confirmedBy?: string }
+	/** `outcomeUnknown`: Graph may have acted; otherwise it did not (or `sent` is false) */
+	| { ok: false; failure: GraphFailure; sent: boolean; outcomeUnknown: boolean }
 );
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export interface BatchRunResult {
+	/** one per item, in item order; undefined for an item that sent nothing */
+	results: Array<BatchResult | undefined>;
+	/** what ended the run early (a credential that stopped signing in, say), after batches in flight were answered */
+	fatal?: unknown;
+}
 
-interface Slot {
+interface Slot extends Attempts {
 	index: number;
 	request: GraphRequest;
 	clientRequestId: string;
-	attempts: number;
-	/** retries spent on transient faults */
-	retries: number;
-	waitedMs: number;
+	/** attempts that went out */
+	sent: number;
+	firstSentAt?: string;
 	notBefore: number;
-	/** an earlier attempt may have taken effect without us hearing back */
-	unknownOutcome: boolean;
+	/** ask Graph what an earlier attempt did before sending again */
+	verifyFirst: boolean;
 	lastFailure?: GraphFailure;
 }
 
-interface InnerResponse {
-	id: string;
-	status: number;
-	headers?: Record<string, unknown>;
-	body?: unknown;
-}
-
-const innerUrl = (request: GraphRequest) => {
-	const query = request.qs
-		? new URLSearchParams(request.qs as Record<string, string>).toString()
-		: '';
-	return query ? `${request.path}?${query}` : (request.path ?? '');
-};
+type Settled = DistributiveOmit<BatchResult, 'answeredAt' | 'attempts'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
- * Sends requests through Graph JSON batching, a bounded number of batches at a time, and
- * returns one result per item, in item order, whatever order Graph answered in. Throttled and
- * transiently failed requests are sent again; a request that succeeded, or failed for good,
- * never is.
+ * Sends requests through Graph JSON batches, a bounded number at a time, and returns one result
+ * per item, in item order, whatever order Graph answered in. What happens after each answer is
+ * `decide`'s (transport/retry.ts): throttled and refused-before-running requests go again, an
+ * unknown outcome of a destructive request is checked with `verify` first, and a request that
+ * succeeded or failed for good is never sent again.
  *
  * `prepare(index)` builds item `index`'s request, or returns undefined for an item that sends
- * nothing (its result is then undefined). It is called once per item, in item order, reading
- * ahead of the batches in short slices, so per-item parameter work overlaps with requests in
- * flight instead of holding them up.
+ * nothing. It is called once per item, in order, reading ahead in short slices, so per-item
+ * parameter work overlaps with requests in flight instead of holding them up.
  */
 export async function sendBatched(
 	graph: GraphClient,
 	count: number,
 	prepare: (index: number) => GraphRequest | undefined,
 	options: BatchOptions,
-): Promise<Array<BatchResult | undefined>> {
-	const results: Array<BatchResult | undefined> = new Array(count);
-	const gate = new ThrottleGate(options.batchesInFlight);
-	const random = options.random ?? Math.random;
-	const slots: Slot[] = [];
-	/** slots waiting to be sent again, in the order they came back */
-	let queue: Slot[] = [];
-	let nextToPrepare = 0;
+): Promise<BatchRunResult> {
+	return await new BatchRun(graph, count, prepare, options).run();
+}
+
+class BatchRun {
+	private readonly results: Array<BatchResult | undefined>;
+	private readonly slots: Slot[] = [];
+	/** slots waiting to be sent or checked, in the order they came */
+	private queue: Slot[] = [];
+	private readonly inFlight = new Set<Promise<void>>();
+	private readonly gate: ThrottleGate;
+	private readonly rules: DecisionRules;
+	private nextToPrepare = 0;
 	/** prepared items not sent yet */
-	let preparedAhead = 0;
-	let remaining = count;
-	let stopped = false;
-	let fatal: unknown;
+	private preparedAhead = 0;
+	private remaining: number;
+	private stopped = false;
+	private fatal: unknown;
 
-	/** The next item's slot, preparing items until one has a request to send. */
-	const prepareNext = (): Slot | undefined => {
-		while (nextToPrepare < count) {
-			const index = nextToPrepare++;
-			const request = prepare(index);
-			if (!request) {
-				remaining--;
-				continue;
-			}
-			const slot: Slot = {
-				index,
-				request,
-				clientRequestId: randomUUID(),
-				attempts: 0,
-				retries: 0,
-				waitedMs: 0,
-				notBefore: 0,
-				unknownOutcome: false,
-			};
-			slots.push(slot);
-			preparedAhead++;
-			return slot;
-		}
-		return undefined;
-	};
+	constructor(
+		private readonly graph: GraphClient,
+		private readonly count: number,
+		private readonly prepare: (index: number) => GraphRequest | undefined,
+		private readonly options: BatchOptions,
+	) {
+		this.results = new Array(count);
+		this.remaining = count;
+		this.gate = new ThrottleGate(options.batchesInFlight);
+		this.rules = { policy: options.policy, destructive: !!options.verify, random: options.random };
+	}
 
-	const settle = (slot: Slot, result: DistributiveOmit<BatchResult, 'answeredAt'>) => {
-		results[slot.index] = { ...result, answeredAt: new Date().toISOString() } as BatchResult;
-		remaining--;
-		if (!result.ok && options.stopOnFailure) stopped = true;
-	};
+	async run(): Promise<BatchRunResult> {
+		while (this.remaining > 0 && this.fatal === undefined && !this.options.signal?.aborted) {
+			if (this.stopped && !this.queue.some((slot) => slot.verifyFirst) && this.inFlight.size === 0)
+				break;
+			if (this.startNext()) continue;
+			await this.idle();
+		}
+		await Promise.all(this.inFlight);
+		for (const slot of this.slots) this.results[slot.index] ??= this.unfinished(slot);
+		return { results: this.results, fatal: this.fatal };
+	}
 
-	const fail = (slot: Slot, failure: GraphFailure) =>
-		settle(slot, { ok: false, failure, attempts: slot.attempts, sent: slot.attempts > 0 });
-
-	/** Puts a slot back for another attempt, unless its retry or wait budget is spent. */
-	const retryLater = (
-		slot: Slot,
-		failure: GraphFailure,
-		waitMs: number,
-		countsAsRetry: boolean,
-	) => {
-		slot.lastFailure = failure;
-		if (countsAsRetry) slot.retries++;
-		slot.waitedMs += waitMs;
-		if (slot.retries > options.policy.maxRetries) {
-			return fail(slot, exhausted(failure, `after ${slot.attempts} attempts`));
-		}
-		if (slot.waitedMs > options.policy.maxWaitMs) {
-			return fail(slot, exhausted(failure, `after waiting ${Math.round(slot.waitedMs / 1000)} s`));
-		}
-		slot.notBefore = Date.now() + waitMs;
-		queue.push(slot);
-	};
-
-	const transientWait = (slot: Slot, failure: GraphFailure) =>
-		failure.retryAfterMs ?? backoffMs(slot.retries, options.policy, random);
-
-	const settleInner = (slot: Slot, inner: InnerResponse | undefined, batch: GraphResponse) => {
-		if (!inner) {
-			slot.unknownOutcome = true;
-			const failure = new GraphFailure(
-				0,
-				'MissingBatchResponse',
-				'The batch answer left this request out',
-				batch.requestId,
-				slot.clientRequestId,
-			);
-			return retryLater(slot, failure, backoffMs(slot.retries, options.policy, random), true);
-		}
-		const headers = inner.headers ?? {};
-		if (inner.status >= 200 && inner.status < 300) {
-			const requestId =
-				typeof headers['request-id'] === 'string' ? headers['request-id'] : batch.requestId;
-			return settle(slot, {
-				ok: true,
-				response: {
-					statusCode: inner.status,
-					body: (inner.body ?? {}) as IDataObject,
-					headers: headers as IDataObject,
-					requestId,
-					clientRequestId: slot.clientRequestId,
-				},
-				attempts: slot.attempts,
-				alreadyDone: false,
-			});
-		}
-		const failure = failureFromAnswer(inner.status, headers, inner.body, slot.clientRequestId);
-		if (inner.status === 429) {
-			const wait = failure.retryAfterMs ?? backoffMs(0, options.policy, random);
-			gate.throttled(wait);
-			return retryLater(slot, failure, wait, false);
-		}
-		if (isRetryableStatus(inner.status)) {
-			return retryLater(slot, failure, transientWait(slot, failure), true);
-		}
-		if (slot.unknownOutcome && options.isAlreadyDone?.(failure)) {
-			return settle(slot, {
-				ok: true,
-				response: {
-					statusCode: inner.status,
-					body: {},
-					headers: headers as IDataObject,
-					requestId: failure.requestId,
-					clientRequestId: slot.clientRequestId,
-				},
-				attempts: slot.attempts,
-				alreadyDone: true,
-			});
-		}
-		fail(slot, failure);
-	};
-
-	const sendBatch = async (batch: Slot[], version: GraphVersion) => {
-		for (const slot of batch) if (slot.attempts++ === 0) preparedAhead--;
-		let answer: GraphResponse<{ responses?: InnerResponse[] }>;
-		try {
-			answer = await graph.request<{ responses?: InnerResponse[] }>({
-				method: 'POST',
-				version,
-				path: '/$batch',
-				body: {
-					requests: batch.map((slot) => ({
-						id: String(slot.index),
-						method: slot.request.method,
-						url: innerUrl(slot.request),
-						headers: {
-							'client-request-id': slot.clientRequestId,
-							...(slot.request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-						},
-						...(slot.request.body !== undefined ? { body: slot.request.body } : {}),
-					})),
-				},
-				timeoutMs: options.timeoutMs,
-			});
-		} catch (error) {
-			// Anything but a Graph answer (a credential that cannot sign, say) ends the whole run.
-			if (!(error instanceof GraphFailure)) {
-				fatal ??= error;
-				return;
-			}
-			return settleEnvelopeFailure(batch, error);
-		}
-		const byId = new Map((answer.body.responses ?? []).map((inner) => [String(inner.id), inner]));
-		const throttledBefore = gate.closedFor();
-		for (const slot of batch) settleInner(slot, byId.get(String(slot.index)), answer);
-		if (gate.closedFor() <= throttledBefore) gate.succeeded();
-	};
-
-	/** The whole batch failed: nothing ran (429, 503, 504), maybe something ran (no answer, 5xx), or nothing will. */
-	const settleEnvelopeFailure = (batch: Slot[], failure: GraphFailure) => {
-		if (failure.status === 429) {
-			const wait = failure.retryAfterMs ?? backoffMs(0, options.policy, random);
-			gate.throttled(wait);
-			for (const slot of batch) retryLater(slot, failure, wait, false);
-			return;
-		}
-		const outcomeUnknown =
-			failure.status === 0 || (failure.status >= 500 && !isRetryableStatus(failure.status));
-		if (isRetryableStatus(failure.status) || outcomeUnknown) {
-			for (const slot of batch) {
-				slot.unknownOutcome ||= outcomeUnknown;
-				retryLater(slot, failure, transientWait(slot, failure), true);
-			}
-			return;
-		}
-		for (const slot of batch) fail(slot, failure);
-	};
-
-	/** Whether reading more items could still add to a batch. */
-	const canReadAhead = () => !stopped && nextToPrepare < count && preparedAhead < READ_AHEAD_LIMIT;
+	/** Starts a batch of checks or of requests if one is ready and allowed now. */
+	private startNext(): boolean {
+		if (this.gate.closedFor() > 0 || this.inFlight.size >= this.gate.inFlightLimit) return false;
+		// Checks go first, and go on after a stop: they only read, and they settle what is unknown.
+		const checks = this.take((slot) => slot.verifyFirst);
+		const batch = checks.length || this.stopped ? [] : this.take((slot) => !slot.verifyFirst);
+		if (!checks.length && !batch.length) return false;
+		const work = checks.length ? this.verifyBatch(checks) : this.sendBatch(batch);
+		const tracked: Promise<void> = work
+			.catch((error: unknown) => {
+				this.fatal ??= error;
+			})
+			.finally(() => this.inFlight.delete(tracked));
+		this.inFlight.add(tracked);
+		return true;
+	}
 
 	/**
-	 * Up to 20 requests of one Graph version, in queue order: retries whose wait is over and items
-	 * read ahead. A batch goes out part-full only when reading on cannot fill it (the last items,
-	 * or another version waiting next); otherwise nothing is taken and the loop reads on.
+	 * Up to 20 ready slots of one Graph version, in queue order. A batch goes out part-full only
+	 * when reading on cannot fill it (the last items, or another version waiting next).
 	 */
-	const takeReady = (now: number): Slot[] => {
+	private take(kind: (slot: Slot) => boolean): Slot[] {
+		const now = Date.now();
 		const taken: Slot[] = [];
 		const rest: Slot[] = [];
 		let otherVersionWaits = false;
-		for (const slot of queue) {
-			const ready = slot.notBefore <= now && taken.length < MAX_BATCH_SIZE;
+		for (const slot of this.queue) {
+			const ready = kind(slot) && slot.notBefore <= now && taken.length < MAX_BATCH_SIZE;
 			if (ready && (taken.length === 0 || slot.request.version === taken[0].request.version)) {
 				taken.push(slot);
 			} else {
@@ -284,89 +166,238 @@ export async function sendBatched(
 				rest.push(slot);
 			}
 		}
-		if (taken.length < MAX_BATCH_SIZE && !otherVersionWaits && canReadAhead()) return [];
-		queue = rest;
+		const fillsLater = !taken[0]?.verifyFirst && !otherVersionWaits && this.canReadAhead();
+		if (taken.length < MAX_BATCH_SIZE && fillsLater) return [];
+		this.queue = rest;
 		return taken;
-	};
+	}
 
-	const inFlight = new Set<Promise<void>>();
-	while (remaining > 0 && fatal === undefined) {
-		if (options.signal?.aborted || (stopped && inFlight.size === 0)) break;
-		if (queue.length === 0 && inFlight.size === 0 && nextToPrepare >= count) break;
-		const now = Date.now();
-		const gateWait = gate.closedFor(now);
-		if (!stopped && gateWait === 0 && inFlight.size < gate.inFlightLimit) {
-			const batch = takeReady(now);
-			if (batch.length) {
-				const sending = sendBatch(batch, batch[0].request.version).finally(() =>
-					inFlight.delete(sending),
-				);
-				inFlight.add(sending);
+	/** Nothing to start now: read ahead, or wait until a batch ends, the gate opens or a wait is over. */
+	private async idle(): Promise<void> {
+		if (this.canReadAhead()) return await this.readAhead();
+		// A closed gate opens at a known time; a full set of batches in flight frees up when one
+		// ends; otherwise the first queued wait ends. Never 0: that would spin.
+		const gateWait = this.gate.closedFor();
+		let wakeIn = Infinity;
+		if (gateWait > 0) wakeIn = gateWait;
+		else if (this.inFlight.size < this.gate.inFlightLimit) {
+			const startable = this.queue.filter((slot) => !this.stopped || slot.verifyFirst);
+			wakeIn = Math.min(...startable.map((slot) => Math.max(1, slot.notBefore - Date.now())));
+		}
+		if (wakeIn === Infinity && this.inFlight.size === 0) {
+			// Nothing could ever wake the loop: end the run rather than spin or hang.
+			this.fatal = new Error(
+				'Internal error: the batch sender has work left but nothing to wait for',
+			);
+			return;
+		}
+		const timer = wakeIn === Infinity ? [] : [sleep(wakeIn, this.options.signal)];
+		await Promise.race([...timer, ...this.inFlight]);
+	}
+
+	private canReadAhead(): boolean {
+		return (
+			!this.stopped && this.nextToPrepare < this.count && this.preparedAhead < READ_AHEAD_LIMIT
+		);
+	}
+
+	/**
+	 * Reads items in slices of about a millisecond: reading costs n8n's expression evaluation, and
+	 * a request on its way out or an answer coming in never waits behind more than one slice.
+	 */
+	private async readAhead(): Promise<void> {
+		// The timer starts first, so it is due when the slice ends: the loop yields, never idles.
+		const yieldTurn = nextTurn();
+		const sliceEnd = performance.now() + READ_AHEAD_SLICE_MS;
+		do {
+			const slot = this.prepareNext();
+			if (!slot) break;
+			this.queue.push(slot);
+		} while (performance.now() < sliceEnd && this.preparedAhead < READ_AHEAD_LIMIT);
+		await Promise.race([yieldTurn, ...this.inFlight]);
+	}
+
+	/** The next item's slot, preparing items until one has a request to send. */
+	private prepareNext(): Slot | undefined {
+		while (this.nextToPrepare < this.count) {
+			const index = this.nextToPrepare++;
+			const request = this.prepare(index);
+			if (!request) {
+				this.remaining--;
 				continue;
 			}
+			const slot: Slot = {
+				index,
+				request,
+				clientRequestId: randomUUID(),
+				sent: 0,
+				retries: 0,
+				waitedMs: 0,
+				outcomeUnknown: false,
+				notBefore: 0,
+				verifyFirst: false,
+			};
+			this.slots.push(slot);
+			this.preparedAhead++;
+			return slot;
 		}
-		// Read the next items ahead, so a full batch is ready the moment a slot frees up. Reading
-		// an item costs n8n's expression evaluation, so it goes in slices of about a millisecond:
-		// a request on its way out or an answer coming in never waits behind more than one slice.
-		if (canReadAhead()) {
-			// The timer starts first, so it is due when the slice ends: the loop yields, never idles.
-			const yieldTurn = sleep(0);
-			const sliceEnd = performance.now() + READ_AHEAD_SLICE_MS;
-			do {
-				const slot = prepareNext();
-				if (!slot) break;
-				queue.push(slot);
-			} while (performance.now() < sliceEnd && preparedAhead < READ_AHEAD_LIMIT);
-			await Promise.race([yieldTurn, ...inFlight]);
-			continue;
-		}
-		// Nothing to send now: wake when a batch finishes, the gate opens or a backoff ends.
-		let wakeIn = gateWait;
-		if (gateWait === 0) {
-			wakeIn = Infinity;
-			if (!stopped && inFlight.size < gate.inFlightLimit) {
-				for (const slot of queue) wakeIn = Math.min(wakeIn, Math.max(1, slot.notBefore - now));
+		return undefined;
+	}
+
+	private async sendBatch(batch: Slot[]): Promise<void> {
+		const sentAt = new Date().toISOString();
+		for (const slot of batch) {
+			if (slot.sent++ === 0) {
+				this.preparedAhead--;
+				slot.firstSentAt = sentAt;
 			}
 		}
-		if (wakeIn === Infinity && inFlight.size === 0) continue;
-		await Promise.race(wakeIn === Infinity ? [...inFlight] : [sleep(wakeIn), ...inFlight]);
+		const entries = batch.map((slot) => ({
+			id: String(slot.index),
+			request: slot.request,
+			clientRequestId: slot.clientRequestId,
+		}));
+		let answers: Map<string, EntryAnswer>;
+		try {
+			const envelope = await this.graph.request<unknown>({
+				method: 'POST',
+				version: batch[0].request.version,
+				path: '/$batch',
+				body: batchBody(entries),
+				timeoutMs: this.options.timeoutMs,
+				signal: this.options.signal,
+			});
+			answers = readBatchAnswer(envelope, entries);
+		} catch (error) {
+			if (!(error instanceof GraphFailure)) {
+				// No Graph answer at all (a credential that cannot sign in): this attempt never left.
+				for (const slot of batch) slot.sent--;
+				this.fatal ??= error;
+				return;
+			}
+			answers = new Map(entries.map((entry) => [entry.id, { ok: false, failure: error }]));
+		}
+		const throttledBefore = this.gate.closedFor();
+		for (const slot of batch) this.onAnswer(slot, answers.get(String(slot.index)) as EntryAnswer);
+		if (this.gate.closedFor() <= throttledBefore) this.gate.succeeded();
 	}
-	await Promise.all(inFlight);
-	if (fatal !== undefined) throw fatal;
 
-	for (const slot of slots) results[slot.index] ??= unsent(slot, options.signal?.aborted === true);
-	return results;
-}
+	private onAnswer(slot: Slot, answer: EntryAnswer): void {
+		const failure = answer.ok ? undefined : answer.failure;
+		const decision = decide(failure, slot, this.rules);
+		switch (decision.next) {
+			case 'done':
+				return this.settle(slot, {
+					ok: true,
+					response: (answer as { response: GraphResponse }).response,
+				});
+			case 'fail':
+				return this.settle(slot, {
+					ok: false,
+					failure: decision.failure,
+					sent: true,
+					outcomeUnknown: false,
+				});
+			case 'retry':
+				if (decision.throttled) this.gate.throttled(decision.waitMs);
+				return this.requeue(slot, failure, decision.waitMs, !decision.throttled, false);
+			case 'verify':
+				slot.outcomeUnknown = true;
+				return this.requeue(slot, failure, decision.waitMs, true, true);
+		}
+	}
 
-/** A request the run stopped before finishing: cancelled, or after another item failed. */
-function unsent(slot: Slot, cancelled: boolean): BatchResult {
-	const reason = cancelled
-		? 'The execution was cancelled before this request finished'
-		: 'Stopped after another item failed ("Continue On Fail" is off)';
-	return {
-		ok: false,
-		answeredAt: new Date().toISOString(),
-		failure:
-			slot.lastFailure ??
-			new GraphFailure(
-				0,
-				cancelled ? 'Cancelled' : 'NotSent',
-				reason,
-				undefined,
-				slot.clientRequestId,
+	private requeue(
+		slot: Slot,
+		failure: GraphFailure | undefined,
+		waitMs: number,
+		countsAsRetry: boolean,
+		verifyFirst: boolean,
+	): void {
+		slot.lastFailure = failure;
+		if (countsAsRetry) slot.retries++;
+		slot.waitedMs += waitMs;
+		slot.notBefore = Date.now() + waitMs;
+		slot.verifyFirst = verifyFirst;
+		this.queue.push(slot);
+	}
+
+	private async verifyBatch(batch: Slot[]): Promise<void> {
+		const verify = this.options.verify as NonNullable<BatchOptions['verify']>;
+		const pending = batch.map((slot) => ({
+			index: slot.index,
+			request: slot.request,
+			firstSentAt: slot.firstSentAt as string,
+		}));
+		const verdicts = await verify(pending).catch((error: unknown) =>
+			batch.map(
+				(): Verdict => ({
+					verdict: 'unknown',
+					reason: `checking failed: ${(error as Error).message}`,
+				}),
 			),
-		attempts: slot.attempts,
-		sent: slot.attempts > 0,
-	};
-}
+		);
+		batch.forEach((slot, k) => this.onVerdict(slot, verdicts[k]));
+	}
 
-function exhausted(failure: GraphFailure, how: string): GraphFailure {
-	return new GraphFailure(
-		failure.status,
-		failure.code,
-		`${failure.graphMessage} (gave up ${how})`,
-		failure.requestId,
-		failure.clientRequestId,
-		failure.retryAfterMs,
-	);
+	private onVerdict(slot: Slot, verdict: Verdict | undefined): void {
+		const failure = slot.lastFailure as GraphFailure;
+		if (verdict?.verdict === 'acted') {
+			const response = confirmedResponse(failure, slot.clientRequestId, verdict.body);
+			return this.settle(slot, { ok: true, response, confirmedBy: verdict.evidence });
+		}
+		if (verdict?.verdict !== 'notActed') {
+			const reason = verdict?.reason ?? 'no answer from the check';
+			return this.settle(slot, {
+				ok: false,
+				failure: unknownOutcome(failure, reason),
+				sent: true,
+				outcomeUnknown: true,
+			});
+		}
+		// Graph has no record of it: the earlier attempt did not run, so sending again is safe.
+		slot.outcomeUnknown = false;
+		const { policy } = this.options;
+		if (slot.retries > policy.maxRetries || slot.waitedMs >= policy.maxWaitMs) {
+			const outOfTime = slot.waitedMs >= policy.maxWaitMs;
+			return this.settle(slot, {
+				ok: false,
+				failure: givenUp(failure, slot, policy, outOfTime),
+				sent: true,
+				outcomeUnknown: false,
+			});
+		}
+		this.requeue(slot, failure, 0, false, false);
+	}
+
+	private settle(slot: Slot, result: Settled): void {
+		this.results[slot.index] = {
+			...result,
+			attempts: slot.sent,
+			answeredAt: new Date().toISOString(),
+		} as BatchResult;
+		this.remaining--;
+		if (!result.ok && this.options.stopOnFailure) this.stopped = true;
+	}
+
+	/** A request the run stopped before it finished: cancelled, ended early, or after another item failed. */
+	private unfinished(slot: Slot): BatchResult {
+		const reason = this.options.signal?.aborted
+			? 'The execution was cancelled before this request finished'
+			: this.fatal !== undefined
+				? `The run ended before this request finished: ${(this.fatal as Error).message}`
+				: 'Stopped after another item failed ("Continue On Fail" is off)';
+		const failure =
+			slot.lastFailure ?? new GraphFailure(0, 'NotSent', reason, undefined, slot.clientRequestId);
+		const base = { ok: false as const, attempts: slot.sent, answeredAt: new Date().toISOString() };
+		if (slot.outcomeUnknown) {
+			return {
+				...base,
+				failure: unknownOutcome(failure, reason),
+				sent: true,
+				outcomeUnknown: true,
+			};
+		}
+		return { ...base, failure, sent: slot.sent > 0, outcomeUnknown: false };
+	}
 }

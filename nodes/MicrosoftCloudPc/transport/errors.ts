@@ -1,6 +1,6 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { retryAfterMs } from './retry';
+import { retryAfterMs } from './clock';
 
 /** A Graph answer that was not a success, reduced to what users and support need. */
 export class GraphFailure extends Error {

@@ -34,6 +34,8 @@ export interface GraphRequest {
 	body?: IDataObject;
 	/** abandon the request after this long; its outcome is then unknown */
 	timeoutMs?: number;
+	/** the execution's cancel signal: abandons the request, whose outcome is then unknown */
+	signal?: AbortSignal;
 }
 
 export interface GraphResponse<T = IDataObject> {
@@ -88,6 +90,7 @@ export async function createGraphClient(
 			json: true,
 			returnFullResponse: true,
 			timeout: request.timeoutMs,
+			abortSignal: request.signal,
 		};
 		try {
 			const response = (await ctx.helpers.httpRequestWithAuthentication.call(

@@ -1,10 +1,11 @@
-import { sleep } from 'n8n-workflow';
+import { clampDelay } from './clock';
+import { GraphFailure } from './errors';
 
 /** How hard to try before an item fails; set from the node's "Throughput and Retries" options. */
 export interface RetryPolicy {
 	/** retries per request after a transient fault (429 does not count: throttled work did not run) */
 	maxRetries: number;
-	/** how long one request may spend waiting for throttling and backoff, in ms */
+	/** how long one request may spend waiting for throttling, backoff and checks, in ms */
 	maxWaitMs: number;
 	/** first backoff step; doubles per retry, with full jitter */
 	baseDelayMs: number;
@@ -18,25 +19,126 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxDelayMs: 60_000,
 };
 
-/** Statuses where Graph did not act on the request, so sending it again is safe. */
-export function isRetryableStatus(status: number): boolean {
-	return status === 429 || status === 503 || status === 504;
-}
+/**
+ * A throttled request waits at least this long, even when Graph says `Retry-After: 0` or
+ * nothing, plus up to THROTTLE_JITTER_MS so that many clients do not come back in lockstep.
+ */
+export const MIN_THROTTLE_WAIT_MS = 1_000;
+const THROTTLE_JITTER_MS = 250;
 
-/** `Retry-After` in ms: Graph sends seconds; HTTP also allows a date. */
-export function retryAfterMs(headers: Record<string, unknown> | undefined, now = Date.now()) {
-	const value = headers?.['retry-after'] ?? headers?.['Retry-After'];
-	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-	const seconds = Number(value);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-	const date = Date.parse(String(value));
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/**
+ * Answers after which Graph did not act, so even a reprovision may be sent again: 429
+ * (throttling: "the request was not processed") and 503 (Graph's throttling page lists 503
+ * with Retry-After as the service being too busy to take the request).
+ * learn.microsoft.com/graph/throttling, learn.microsoft.com/graph/errors
+ */
+const DID_NOT_RUN = new Set([429, 503]);
+
+/**
+ * Whether Graph may have acted although the answer says nothing of it: no answer at all
+ * (status 0: timeout, reset, an answer not in the documented shape) or a 5xx other than 503.
+ * A 500, 502 or a gateway's 504 can come after the work was done.
+ */
+export function outcomeIsUnknown(status: number): boolean {
+	return status === 0 || (status >= 500 && !DID_NOT_RUN.has(status));
 }
 
 /** Exponential backoff with full jitter, so many clients do not retry in lockstep. */
 export function backoffMs(retry: number, policy: RetryPolicy, random = Math.random): number {
-	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(retry, 30));
 	return Math.round(random() * ceiling);
+}
+
+/** How long a throttled request waits: Graph's Retry-After, never less than a floor, plus jitter. */
+export function throttleWaitMs(failure: GraphFailure, random = Math.random): number {
+	const asked = Math.max(failure.retryAfterMs ?? 0, MIN_THROTTLE_WAIT_MS);
+	return clampDelay(asked + Math.round(random() * THROTTLE_JITTER_MS));
+}
+
+/** What one request has been through so far. */
+export interface Attempts {
+	/** retries spent on faults (throttling does not count) */
+	retries: number;
+	/** time spent waiting before attempts and checks */
+	waitedMs: number;
+	/** an attempt whose answer never came (or made no sense) has not been checked yet */
+	outcomeUnknown: boolean;
+}
+
+export interface DecisionRules {
+	policy: RetryPolicy;
+	/**
+	 * Sending it twice could do harm (a reprovision wipes the Cloud PC again): an unknown
+	 * outcome is checked with Graph before anything is sent again.
+	 */
+	destructive: boolean;
+	random?: () => number;
+}
+
+export type Decision =
+	| { next: 'done' }
+	/** send again after `waitMs` */
+	| { next: 'retry'; waitMs: number; throttled: boolean }
+	/** ask Graph whether an earlier attempt took effect, after `waitMs`, before any resend */
+	| { next: 'verify'; waitMs: number }
+	/** Graph did not act, and will not: `failure` says why */
+	| { next: 'fail'; failure: GraphFailure };
+
+/**
+ * The one decision after each answer, for batched and direct requests alike. `failure` is
+ * undefined for a success; status 0 stands for no answer. The caller adds `waitMs` to
+ * `waitedMs`, and one retry for every decision but a throttled retry.
+ */
+export function decide(
+	failure: GraphFailure | undefined,
+	attempts: Attempts,
+	rules: DecisionRules,
+): Decision {
+	if (!failure) return { next: 'done' };
+	const { policy, destructive, random = Math.random } = rules;
+	const left = policy.maxWaitMs - attempts.waitedMs;
+	const unknown = outcomeIsUnknown(failure.status);
+	if (unknown && destructive) {
+		// Give Graph a moment to record what it did, within the budget; then ask it.
+		return {
+			next: 'verify',
+			waitMs: Math.max(0, Math.min(left, backoffMs(attempts.retries, policy, random))),
+		};
+	}
+	if (unknown || DID_NOT_RUN.has(failure.status)) {
+		const throttled = failure.status === 429;
+		const waitMs = throttled
+			? throttleWaitMs(failure, random)
+			: (failure.retryAfterMs ?? backoffMs(attempts.retries, policy, random));
+		const retries = attempts.retries + (throttled ? 0 : 1);
+		if (retries <= policy.maxRetries && waitMs <= left) return { next: 'retry', waitMs, throttled };
+		if (attempts.outcomeUnknown) return { next: 'verify', waitMs: 0 };
+		return { next: 'fail', failure: givenUp(failure, attempts, policy, waitMs > left) };
+	}
+	// A refusal after an unchecked attempt may be that attempt's effect ("already provisioning"):
+	// Graph's words are no evidence, its record of actions is.
+	if (attempts.outcomeUnknown && destructive) return { next: 'verify', waitMs: 0 };
+	return { next: 'fail', failure };
+}
+
+/** The failure, saying which limit ended the tries. */
+export function givenUp(
+	failure: GraphFailure,
+	attempts: Pick<Attempts, 'retries' | 'waitedMs'>,
+	policy: RetryPolicy,
+	outOfTime: boolean,
+): GraphFailure {
+	const how = outOfTime
+		? `gave up: the next wait would pass the ${Math.round(policy.maxWaitMs / 1000)} s Max Wait per Item, ${Math.round(attempts.waitedMs / 1000)} s of it spent`
+		: `gave up after ${policy.maxRetries} retries`;
+	return new GraphFailure(
+		failure.status,
+		failure.code,
+		`${failure.graphMessage} (${how})`,
+		failure.requestId,
+		failure.clientRequestId,
+		failure.retryAfterMs,
+	);
 }
 
 /**
@@ -49,14 +151,18 @@ export class ThrottleGate {
 
 	inFlightLimit: number;
 
-	constructor(private readonly maxInFlight: number) {
-		this.inFlightLimit = maxInFlight;
+	private readonly maxInFlight: number;
+
+	constructor(maxInFlight: number) {
+		// At least one batch in flight, whatever the caller passed: zero would never send.
+		this.maxInFlight = Number.isInteger(maxInFlight) && maxInFlight >= 1 ? maxInFlight : 1;
+		this.inFlightLimit = this.maxInFlight;
 	}
 
 	throttled(waitMs: number, now = Date.now()) {
 		// Many 429s from one moment are one signal: halve once per closing, not per request.
 		if (now >= this.openAt) this.inFlightLimit = Math.max(1, Math.floor(this.inFlightLimit / 2));
-		this.openAt = Math.max(this.openAt, now + waitMs);
+		this.openAt = Math.max(this.openAt, now + clampDelay(waitMs));
 	}
 
 	succeeded() {
@@ -66,10 +172,5 @@ export class ThrottleGate {
 	/** ms until sending is allowed again */
 	closedFor(now = Date.now()): number {
 		return Math.max(0, this.openAt - now);
-	}
-
-	async waitUntilOpen(): Promise<void> {
-		const wait = this.closedFor();
-		if (wait > 0) await sleep(wait);
 	}
 }

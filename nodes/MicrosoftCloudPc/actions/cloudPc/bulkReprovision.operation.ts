@@ -6,12 +6,20 @@ import type {
 } from 'n8n-workflow';
 
 import { GraphFailure, toNodeApiError } from '../../transport/errors';
-import type { GraphClient, GraphResponse } from '../../transport/graph';
+import {
+	graphOutcome,
+	sendDirect,
+	type DirectOptions,
+	type DirectResponse,
+} from '../../transport/direct';
+import type { GraphClient, GraphRequest } from '../../transport/graph';
+import type { Verdict } from '../../transport/verdict';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
 import type { ItemResult } from '../router';
+import { readThroughput } from '../throughput';
 import { invalid, readCloudPcId, readCollection } from '../validate';
 import { graphFailureResult, itemRanges, ItemPlanner } from './items';
-import { requestDirect, settled } from './requests';
+import { UNKNOWN_HINT, failureFields } from './output';
 
 const show = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
 
@@ -24,6 +32,9 @@ export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
 export const MAX_BULK_CLOUD_PCS = 5000;
 
 const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
+/** Pages of bulk actions read when looking for one whose answer was lost. */
+const MAX_PAGES = 100;
+const OUTCOME_UNKNOWN = 'OutcomeUnknown';
 
 export const description: INodeProperties[] = [
 	{
@@ -56,7 +67,7 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: 'Nightly reprovision of failed Cloud PCs',
 				description:
-					'Name of the bulk action in Intune (Devices › Windows 365 › bulk actions); empty: "n8n reprovision" and the time',
+					'Name of the bulk action in Intune (Devices › Windows 365 › bulk actions), followed by the time of the run, which makes it unique: if Graph\'s answer is lost, the node finds the action by name instead of creating a second one. Empty: "n8n reprovision" and the time.',
 			},
 		],
 	},
@@ -65,7 +76,7 @@ export const description: INodeProperties[] = [
 interface Chunk {
 	entries: Array<{ cloudPcId: string; itemIndex: number }>;
 	displayName: string;
-	created?: { response: GraphResponse; requestedAt: string };
+	created?: { response: DirectResponse<IDataObject>; requestedAt: string };
 	failure?: GraphFailure;
 }
 
@@ -98,7 +109,8 @@ export async function execute(
 	if (options.displayName !== undefined && typeof options.displayName !== 'string') {
 		throw invalid(this, 0, 'Bulk Action Name', 'must be text');
 	}
-	const baseName = name || `n8n reprovision ${new Date().toISOString()}`;
+	// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
+	const baseName = `${name || 'n8n reprovision'} ${new Date().toISOString()}`;
 
 	const firstItemFor = new Map<string, number>();
 	const duplicateOf = new Map<number, number>();
@@ -122,44 +134,22 @@ export async function execute(
 		chunk.displayName = chunks.length > 1 ? `${baseName} (${k + 1}/${chunks.length})` : baseName;
 	});
 
+	const throughput = readThroughput(this);
 	for (const chunk of chunks) {
-		const sent = await settled(
-			requestDirect<IDataObject>(
-				this,
-				graph,
-				{
-					method: 'POST',
-					version: 'beta',
-					path: BULK_ACTIONS_PATH,
-					body: {
-						'@odata.type': BULK_REPROVISION_TYPE,
-						displayName: chunk.displayName,
-						cloudPcIds: chunk.entries.map((entry) => entry.cloudPcId),
-					},
-				},
-				// a lost answer may mean a created bulk action: never create a second one
-				{ safeToRepeat: false },
-			),
-		);
-		if (sent.ok) {
-			chunk.created = { response: sent.value, requestedAt: new Date().toISOString() };
+		const created = await graphOutcome(createBulkAction(graph, chunk, throughput));
+		if (!(created instanceof GraphFailure)) {
+			chunk.created = { response: created, requestedAt: new Date().toISOString() };
 			continue;
 		}
-		const { error } = sent;
-		if (!(error instanceof GraphFailure)) throw error;
-		if (planner.stopOnError) {
-			const created = chunks.filter((c) => c.created);
-			const report = created.length
-				? `Bulk actions already created in this run: ${created
-						.map(
-							(c) =>
-								`${String(c.created?.response.body.id)} (items ${itemRanges(c.entries.map((e) => e.itemIndex))})`,
-						)
-						.join(', ')}.`
-				: 'No bulk action was created in this run.';
-			throw toNodeApiError(this.getNode(), error, chunk.entries[0].itemIndex, report);
+		chunk.failure = created;
+		if (planner.stopOnError && chunk.failure.code !== OUTCOME_UNKNOWN) {
+			throw toNodeApiError(
+				this.getNode(),
+				chunk.failure,
+				chunk.entries[0].itemIndex,
+				createdReport(chunks),
+			);
 		}
-		chunk.failure = error;
 	}
 
 	const chunkOf = new Map<string, Chunk>();
@@ -179,6 +169,21 @@ export async function execute(
 				: '',
 		].filter(Boolean);
 		const note = notes.length ? notes.join('. ') : null;
+		if (!chunk.created && chunk.failure?.code === OUTCOME_UNKNOWN) {
+			return {
+				json: {
+					cloudPcId,
+					outcome: 'unknown',
+					reason: chunk.failure.graphMessage,
+					apiVersion: 'beta',
+					requestedAt: null,
+					...bulkActionFields(undefined, chunk),
+					...failureFields(chunk.failure),
+					hint: UNKNOWN_HINT,
+					note,
+				},
+			};
+		}
 		if (!chunk.created) {
 			const failure = chunk.failure as GraphFailure;
 			return graphFailureResult(this, failure, itemIndex, {
@@ -200,10 +205,91 @@ export async function execute(
 				statusCode: response.statusCode,
 				requestId: response.requestId ?? null,
 				clientRequestId: response.clientRequestId,
-				note,
+				note: response.confirmedBy
+					? [
+							note,
+							`The answer was lost; ${response.confirmedBy}, so no second bulk action was created`,
+						]
+							.filter(Boolean)
+							.join('. ')
+					: note,
 			},
 		};
 	});
+}
+
+/**
+ * Creates one bulk action. Its name is unique to this run, so when the answer is lost the
+ * action can be found by name: a lost answer never leads to a second bulk action.
+ */
+async function createBulkAction(
+	graph: GraphClient,
+	chunk: Chunk,
+	throughput: DirectOptions,
+): Promise<DirectResponse<IDataObject>> {
+	const request: GraphRequest = {
+		method: 'POST',
+		version: 'beta',
+		path: BULK_ACTIONS_PATH,
+		body: {
+			'@odata.type': BULK_REPROVISION_TYPE,
+			displayName: chunk.displayName,
+			cloudPcIds: chunk.entries.map((entry) => entry.cloudPcId),
+		},
+	};
+	const verify = async (): Promise<Verdict> => {
+		const found = await graphOutcome(findBulkAction(graph, chunk.displayName, throughput));
+		if (found instanceof GraphFailure) {
+			return {
+				verdict: 'unknown',
+				reason: `the bulk actions could not be listed (${found.message})`,
+			};
+		}
+		if (!found) return { verdict: 'notActed' };
+		return {
+			verdict: 'acted',
+			evidence: `Graph lists bulk action "${chunk.displayName}"`,
+			body: found,
+		};
+	};
+	return await sendDirect<IDataObject>(graph, request, { ...throughput, verify });
+}
+
+/** Pages through beta `bulkActions` for the one with this name; at most MAX_PAGES pages. */
+async function findBulkAction(
+	graph: GraphClient,
+	displayName: string,
+	throughput: DirectOptions,
+): Promise<IDataObject | undefined> {
+	let request: GraphRequest = { method: 'GET', version: 'beta', path: BULK_ACTIONS_PATH };
+	for (let page = 0; page < MAX_PAGES; page++) {
+		const { body } = await sendDirect<IDataObject>(graph, request, throughput);
+		const value = Array.isArray(body.value) ? (body.value as IDataObject[]) : [];
+		const found = value.find((action) => action?.displayName === displayName);
+		const next = body['@odata.nextLink'];
+		if (found || typeof next !== 'string') return found;
+		request = { method: 'GET', version: 'beta', url: next };
+	}
+	throw new GraphFailure(
+		0,
+		'TooManyPages',
+		`More than ${MAX_PAGES} pages of bulk actions`,
+		undefined,
+		'',
+	);
+}
+
+/** What was created before a failure ended the run. */
+function createdReport(chunks: Chunk[]): string {
+	const created = chunks.filter((c) => c.created);
+	return created.length
+		? `Bulk actions already created in this run: ${created
+				.map(
+					(c) =>
+						`${String(c.created?.response.body.id)} (items ${itemRanges(c.entries.map((e) => e.itemIndex))})`,
+				)
+				.join(', ')}.`
+		: 'No bulk action was created in this run.';
 }
 
 /** The created bulk action, flat; the name is the one sent when Graph's answer has none. */

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { GraphFailure, toNodeApiError } from '../../transport/errors';
+import { sendDirect } from '../../transport/direct';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
 import {
 	readOptionsCollection,
@@ -14,11 +15,11 @@ import {
 	type Scope,
 } from '../common.descriptions';
 import type { ItemResult } from '../router';
+import { readThroughput } from '../throughput';
 import { checkUpn, invalid, readCollection, readLimit, readScope, readUser } from '../validate';
 import { ItemPlanner } from './items';
 import { cloudPcFields, failureFields } from './output';
 import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
-import { requestDirect, settled } from './requests';
 import { cloudPcPath } from './routes';
 
 const show = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
@@ -196,7 +197,8 @@ async function list(
 	p: ListPlan,
 ): Promise<ItemResult[]> {
 	const found: ItemResult[] = [];
-	const signal = ctx.getExecutionCancelSignal();
+	const throughput = readThroughput(ctx);
+	const { signal } = throughput;
 	const full = () => p.limit !== undefined && found.length >= p.limit;
 	let request: GraphRequest = {
 		method: 'GET',
@@ -212,9 +214,7 @@ async function list(
 		},
 	};
 	for (;;) {
-		const { body, requestId } = await requestDirect<Page>(ctx, graph, request, {
-			safeToRepeat: true,
-		});
+		const { body, requestId } = await sendDirect<Page>(graph, request, throughput);
 		for (const pc of body.value ?? []) {
 			if (full()) break;
 			found.push({ json: { ...cloudPcFields(pc), ...known(p), requestId: requestId ?? null } });
@@ -246,12 +246,13 @@ export async function execute(
 			results.push([planner.failure(itemIndex) as ItemResult]);
 			continue;
 		}
-		const listed = await settled(list(this, graph, p));
-		if (listed.ok) {
-			results.push(listed.value);
+		let error: unknown;
+		try {
+			results.push(await list(this, graph, p));
 			continue;
+		} catch (thrown) {
+			error = thrown;
 		}
-		const { error } = listed;
 		if (!(error instanceof GraphFailure)) throw error;
 		const failure = toNodeApiError(this.getNode(), error, itemIndex);
 		if (planner.stopOnError) throw failure;

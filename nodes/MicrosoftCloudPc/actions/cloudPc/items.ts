@@ -1,6 +1,11 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+} from 'n8n-workflow';
 
-import { sendBatched, type BatchResult } from '../../transport/batch';
+import { sendBatched, type BatchResult, type BatchRunResult } from '../../transport/batch';
 import { toNodeApiError, type GraphFailure } from '../../transport/errors';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../transport/graph';
 import type { ItemResult } from '../router';
@@ -94,10 +99,55 @@ export function notReached(ctx: IExecuteFunctions, itemIndex: number): NodeOpera
 export function firstFailure(
 	outcomes: Array<BatchResult | undefined>,
 ): { itemIndex: number; failure: GraphFailure } | undefined {
-	const itemIndex = outcomes.findIndex((outcome) => outcome && !outcome.ok);
+	const itemIndex = outcomes.findIndex(
+		(outcome) => outcome && !outcome.ok && !outcome.outcomeUnknown,
+	);
 	if (itemIndex === -1) return undefined;
 	const outcome = outcomes[itemIndex] as Extract<BatchResult, { ok: false }>;
 	return { itemIndex, failure: outcome.failure };
+}
+
+/** A run of reads: nothing it did needs reporting, so whatever ended it early is thrown on. */
+export function resultsOrThrow({ results, fatal }: BatchRunResult): Array<BatchResult | undefined> {
+	if (fatal !== undefined) throw fatal;
+	return results;
+}
+
+/**
+ * What a run of destructive requests did, for the error that ends it: which items Graph
+ * accepted, which may have run, and which were never sent.
+ */
+export function sendReport(
+	count: number,
+	outcomes: Array<BatchResult | undefined>,
+	wasToSend: (itemIndex: number) => boolean,
+): string {
+	const indexes = (keep: (outcome: BatchResult | undefined) => boolean) =>
+		Array.from({ length: count }, (_, i) => i).filter((i) => wasToSend(i) && keep(outcomes[i]));
+	const requested = indexes((o) => o?.ok === true);
+	const unknown = indexes((o) => o?.ok === false && o.outcomeUnknown);
+	const notSent = indexes((o) => !o || (!o.ok && !o.sent));
+	return [
+		requested.length
+			? `Reprovision requested in this run for items ${itemRanges(requested)}.`
+			: 'No reprovision was requested in this run.',
+		unknown.length
+			? `Outcome unknown (may have run; not sent again): items ${itemRanges(unknown)}.`
+			: '',
+		notSent.length ? `Not sent: items ${itemRanges(notSent)}.` : '',
+	]
+		.filter(Boolean)
+		.join(' ');
+}
+
+/** The error that ended a run early, with the run's report added to its description. */
+export function withReport(ctx: IExecuteFunctions, error: unknown, report: string): Error {
+	const failure =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error);
+	failure.description = [failure.description, report].filter(Boolean).join(' ');
+	return failure;
 }
 
 /** "0-3, 7, 9-12": item numbers for an error message that stays readable at 10,000 items. */
@@ -129,14 +179,16 @@ export async function readEach<P>(
 ): Promise<ItemResult[]> {
 	const planner = new ItemPlanner(ctx, count, spec.plan);
 	if (planner.stopOnError) planner.planAll();
-	const answers = await sendBatched(
-		graph,
-		count,
-		(itemIndex) => {
-			const p = planner.plan(itemIndex);
-			return p === undefined ? undefined : spec.request(p);
-		},
-		{ ...readThroughput(ctx), stopOnFailure: planner.stopOnError },
+	const answers = resultsOrThrow(
+		await sendBatched(
+			graph,
+			count,
+			(itemIndex) => {
+				const p = planner.plan(itemIndex);
+				return p === undefined ? undefined : spec.request(p);
+			},
+			{ ...readThroughput(ctx), stopOnFailure: planner.stopOnError },
+		),
 	);
 	const failed = planner.stopOnError ? firstFailure(answers) : undefined;
 	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex);

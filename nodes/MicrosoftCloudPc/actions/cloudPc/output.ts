@@ -8,7 +8,11 @@ import { hintFor, type GraphFailure } from '../../transport/errors';
  */
 
 /** What happened to an item that asked for a reprovision. */
-export type Outcome = 'requested' | 'skipped' | 'done' | 'failed' | 'dryRun';
+export type Outcome = 'requested' | 'skipped' | 'done' | 'failed' | 'dryRun' | 'unknown';
+
+/** What to do about an `unknown` outcome: the node never resends one by itself. */
+export const UNKNOWN_HINT =
+	"Graph's answer was lost and its records could not say whether the reprovision ran. Check the Cloud PC in Intune (Devices › Windows 365 › its device actions) or with Get Reprovision Status before running this item again.";
 
 /** Windows 365 accepts a reprovision only in these states. */
 export const REPROVISIONABLE_STATUSES: readonly string[] = ['provisioned', 'failed'];

@@ -12,12 +12,19 @@ import { cloudPcLocator, scopeProperty, userProperty } from '../common.descripti
 import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
-import { firstFailure, graphFailureResult, itemRanges, ItemPlanner, notReached } from './items';
-import { cloudPcFields, failureFields, remoteActionFields } from './output';
+import {
+	firstFailure,
+	graphFailureResult,
+	ItemPlanner,
+	notReached,
+	resultsOrThrow,
+	sendReport,
+	withReport,
+} from './items';
+import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from './output';
 import {
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
-	isAlreadyReprovisioning,
 	planReprovision,
 	preReadRequest,
 	reprovisionRequest,
@@ -27,6 +34,7 @@ import {
 	summary,
 	type ReprovisionPlan,
 } from './reprovision/request';
+import { reprovisionVerifier } from './reprovision/verify';
 import { waitForReprovisions, type Waiting, type WaitResult } from './reprovision/wait';
 
 const show = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
@@ -211,14 +219,16 @@ export async function execute(
 
 	// 1. Only If Reprovisionable: read each Cloud PC (beta) before deciding.
 	const reads: Array<BatchResult | undefined> = preReads
-		? await sendBatched(
-				graph,
-				items.length,
-				(itemIndex) => {
-					const p = planner.plan(itemIndex);
-					return p?.onlyIfReprovisionable ? preReadRequest(p) : undefined;
-				},
-				{ ...throughput, stopOnFailure: stopOnError },
+		? resultsOrThrow(
+				await sendBatched(
+					graph,
+					items.length,
+					(itemIndex) => {
+						const p = planner.plan(itemIndex);
+						return p?.onlyIfReprovisionable ? preReadRequest(p) : undefined;
+					},
+					{ ...throughput, stopOnFailure: stopOnError },
+				),
 			)
 		: [];
 	const readFailed = stopOnError ? firstFailure(reads) : undefined;
@@ -242,32 +252,29 @@ export async function execute(
 	};
 
 	// 2. The reprovision requests.
-	const outcomes = await sendBatched(
+	const { results: outcomes, fatal } = await sendBatched(
 		graph,
 		items.length,
 		(itemIndex) => {
 			const p = sends(itemIndex);
 			return p ? reprovisionRequest(p) : undefined;
 		},
-		{ ...throughput, isAlreadyDone: isAlreadyReprovisioning, stopOnFailure: stopOnError },
+		{
+			...throughput,
+			verify: reprovisionVerifier(
+				graph,
+				throughput,
+				(itemIndex) => planner.plan(itemIndex) as ReprovisionPlan,
+			),
+			stopOnFailure: stopOnError,
+		},
 	);
-
+	const report = () =>
+		sendReport(items.length, outcomes, (itemIndex) => sends(itemIndex) !== undefined);
+	if (fatal !== undefined && stopOnError) throw withReport(this, fatal, report());
 	const sendFailed = stopOnError ? firstFailure(outcomes) : undefined;
 	if (sendFailed) {
-		const indexes = (keep: (itemIndex: number) => boolean) =>
-			items.flatMap((_, itemIndex) => (keep(itemIndex) ? [itemIndex] : []));
-		const requested = indexes((itemIndex) => outcomes[itemIndex]?.ok === true);
-		const notSent = indexes((itemIndex) => {
-			const outcome = outcomes[itemIndex];
-			return sends(itemIndex) !== undefined && (!outcome || (!outcome.ok && !outcome.sent));
-		});
-		const report = [
-			requested.length
-				? `Reprovision requested in this run for items ${itemRanges(requested)}.`
-				: 'No reprovision was requested in this run.',
-			notSent.length ? `Not sent: items ${itemRanges(notSent)}.` : '',
-		].join(' ');
-		throw toNodeApiError(this.getNode(), sendFailed.failure, sendFailed.itemIndex, report);
+		throw toNodeApiError(this.getNode(), sendFailed.failure, sendFailed.itemIndex, report());
 	}
 
 	// 3. Wait for Completion: poll what was requested until it ends or the time is up.
@@ -326,6 +333,18 @@ export async function execute(
 			};
 		}
 		const common = { ...known, attempts: outcome.attempts, requestedAt: outcome.answeredAt };
+		if (!outcome.ok && outcome.outcomeUnknown) {
+			return {
+				json: {
+					...common,
+					outcome: 'unknown',
+					reason: outcome.failure.graphMessage,
+					...failureFields(outcome.failure),
+					hint: UNKNOWN_HINT,
+					...notSent,
+				},
+			};
+		}
 		if (!outcome.ok) {
 			const { failure } = outcome;
 			return {
@@ -348,9 +367,9 @@ export async function execute(
 				statusCode: outcome.response.statusCode,
 				requestId: outcome.response.requestId ?? null,
 				clientRequestId: outcome.response.clientRequestId,
-				...(outcome.alreadyDone
+				...(outcome.confirmedBy
 					? {
-							note: 'An earlier attempt whose answer was lost had already started the reprovision; it was not repeated',
+							note: `The answer to this reprovision was lost; ${outcome.confirmedBy}, so it was not sent again`,
 						}
 					: {}),
 				...shape.dryRun(),

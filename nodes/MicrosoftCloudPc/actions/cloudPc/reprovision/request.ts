@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { GraphFailure } from '../../../transport/errors';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../../transport/graph';
 import type { Scope } from '../../common.descriptions';
 import {
@@ -164,12 +163,4 @@ export function skipReason(pc: IDataObject): string | undefined {
 	return typeof status === 'string'
 		? `Its status is "${status}"; only a Cloud PC whose status is "provisioned" or "failed" can be reprovisioned`
 		: 'Graph did not report its status, so it was not reprovisioned';
-}
-
-/** A retry that meets the first attempt's effect: the Cloud PC is already being rebuilt. */
-export function isAlreadyReprovisioning(failure: GraphFailure): boolean {
-	return (
-		failure.status === 409 ||
-		(failure.status === 400 && /provisioning|in progress|already/i.test(failure.graphMessage))
-	);
 }

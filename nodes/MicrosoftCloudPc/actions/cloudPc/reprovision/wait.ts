@@ -9,7 +9,7 @@ import {
 	reasonOfAction,
 	remoteActionResultsRequest,
 } from '../remoteActions';
-import { pause } from '../requests';
+import { sleep } from '../../../transport/clock';
 import type { WaitSettings } from './request';
 
 export interface Waiting {
@@ -42,7 +42,7 @@ const minutes = (ms: number) => {
 export async function waitForReprovisions(
 	graph: GraphClient,
 	waiting: Waiting[],
-	throughput: Omit<BatchOptions, 'isAlreadyDone' | 'stopOnFailure'>,
+	throughput: Omit<BatchOptions, 'verify' | 'stopOnFailure'>,
 ): Promise<Map<number, WaitResult>> {
 	const { timeoutMs, intervalMs } = waiting[0].settings;
 	const { signal } = throughput;
@@ -66,15 +66,25 @@ export async function waitForReprovisions(
 	while (pending.length) {
 		const left = deadline - Date.now();
 		if (left <= 0 || signal?.aborted) break;
-		await pause(Math.min(intervalMs, left), signal);
+		await sleep(Math.min(intervalMs, left), signal);
 		if (signal?.aborted) break;
 		const round = pending;
-		const answers = await sendBatched(
+		const { results: answers, fatal } = await sendBatched(
 			graph,
 			round.length,
 			(k) => remoteActionResultsRequest(round[k].cloudPcId),
 			{ ...throughput, stopOnFailure: false },
 		);
+		if (fatal !== undefined) {
+			for (const w of pending)
+				finish(
+					w,
+					'requested',
+					`Reprovision requested, but following it stopped: ${(fatal as Error).message}`,
+					lastSeen.get(w.itemIndex),
+				);
+			return results;
+		}
 		if (signal?.aborted) break;
 		pending = round.filter((w, k) => {
 			const answer = answers[k];

@@ -1,0 +1,91 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	sendBatched,
+	type BatchOptions,
+	type BatchResult,
+	type Unverified,
+} from '../../../transport/batch';
+import type { GraphClient } from '../../../transport/graph';
+import type { Verdict } from '../../../transport/verdict';
+import { REPROVISIONABLE_STATUSES } from '../output';
+import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
+import { preReadRequest, type ReprovisionPlan } from './request';
+
+type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
+
+/**
+ * Tells whether reprovisions whose answers were lost took effect, from Graph's own records:
+ * the Cloud PC's remote action results (beta, admin route) list a Reprovision action started
+ * since the first attempt, or they do not. Where that list cannot be read (a delegated user
+ * without an admin role), a Cloud PC that is already rebuilding counts as requested; its status
+ * alone never proves that nothing ran, because status lags behind an accepted reprovision.
+ */
+export function reprovisionVerifier(
+	graph: GraphClient,
+	options: ReadOptions,
+	planOf: (itemIndex: number) => ReprovisionPlan,
+): NonNullable<BatchOptions['verify']> {
+	return async (pending) => {
+		const plans = pending.map((p) => planOf(p.index));
+		const actions = await readAll(graph, options, plans, (p) =>
+			remoteActionResultsRequest(p.cloudPcId),
+		);
+		const unread = pending.flatMap((_, k) => (actions[k]?.ok ? [] : [k]));
+		const statuses = await readAll(
+			graph,
+			options,
+			unread.map((k) => plans[k]),
+			preReadRequest,
+		);
+		const statusOf = new Map(unread.map((k, n) => [k, statuses[n]]));
+		return pending.map((p, k) => verdictOf(p, actions[k], statusOf.get(k)));
+	};
+}
+
+async function readAll(
+	graph: GraphClient,
+	options: ReadOptions,
+	plans: ReprovisionPlan[],
+	request: typeof preReadRequest,
+): Promise<Array<BatchResult | undefined>> {
+	if (!plans.length) return [];
+	const { results, fatal } = await sendBatched(graph, plans.length, (k) => request(plans[k]), {
+		...options,
+		stopOnFailure: false,
+	});
+	if (fatal !== undefined) throw fatal;
+	return results;
+}
+
+function verdictOf(
+	pending: Unverified,
+	actions: BatchResult | undefined,
+	status: BatchResult | undefined,
+): Verdict {
+	if (actions?.ok) {
+		const action = latestReprovision(actions.response.body, pending.firstSentAt);
+		if (!action) return { verdict: 'notActed' };
+		return {
+			verdict: 'acted',
+			evidence: `Graph's remote action results list a Reprovision action started ${String(action.startDateTime)} (${String(action.actionState)})`,
+			body: action,
+		};
+	}
+	const why = actions ? actions.failure.message : 'they were not read';
+	if (!status?.ok) {
+		const statusWhy = status ? status.failure.message : 'it was not read';
+		return {
+			verdict: 'unknown',
+			reason: `neither its remote action results (${why}) nor its status (${statusWhy}) could be read`,
+		};
+	}
+	const current = (status.response.body as IDataObject).status;
+	if (typeof current === 'string' && !REPROVISIONABLE_STATUSES.includes(current)) {
+		return { verdict: 'acted', evidence: `its status is "${current}": a reprovision is running` };
+	}
+	return {
+		verdict: 'unknown',
+		reason: `its remote action results could not be read (${why}), and its status "${String(current)}" cannot tell: status lags behind an accepted reprovision. Check the Cloud PC in Intune before running it again`,
+	};
+}
