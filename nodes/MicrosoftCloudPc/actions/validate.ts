@@ -17,6 +17,7 @@ const UPN_DOMAIN_MAX = 48;
 // and the length is checked first anyway.
 const NOT_UPN_LOCAL = /[^A-Za-z0-9'._!#^~-]/u;
 const NOT_UPN_DOMAIN = /[^A-Za-z0-9.-]/u;
+const VISIBLE = /^[\p{L}\p{N}\p{P}\p{S}]$/u;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -76,7 +77,8 @@ export function upnProblem(upn: string, expected = A_UPN): string | undefined {
 	}
 	const bad = NOT_UPN_LOCAL.exec(local) ?? NOT_UPN_DOMAIN.exec(domain);
 	if (bad) {
-		const char = /[\x21-\x7e]/.test(bad[0]) ? JSON.stringify(bad[0]) : codePoint(bad[0]);
+		// a visible character as it is; a space or an invisible one by its code point
+		const char = VISIBLE.test(bad[0]) ? JSON.stringify(bad[0]) : codePoint(bad[0]);
 		return `contains ${char}, which Entra ID does not allow in a user principal name (before the @: letters A-Z, digits and ' . - _ ! # ^ ~; after it: letters, digits, . and -)`;
 	}
 	if (local.endsWith('.')) return 'must not have a "." right before the @';
