@@ -1,7 +1,8 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import { outcomeOfAction } from '../nodes/MicrosoftCloudPc/actions/cloudPc/remoteActions';
-import { MAX_PAGES } from '../nodes/MicrosoftCloudPc/actions/cloudPc/getMany.operation';
+import { LIMIT, MAX_PAGES } from '../nodes/MicrosoftCloudPc/actions/cloudPc/getMany.operation';
+import { MicrosoftCloudPc } from '../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
 import { upnProblem } from '../nodes/MicrosoftCloudPc/actions/validate';
 import { manyCloudPcs, startGraphServer, type GraphServer } from './graph-server';
 import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from './fixtures';
@@ -55,6 +56,40 @@ const BAD_NUMBERS: Array<[string, string]> = [
 	['"ten"', '"ten"'],
 	['2.5', '2.5'],
 ];
+
+/** Every parameter of the node, collection options included. */
+function allParameters(properties: INodeProperties[]): INodeProperties[] {
+	return properties.flatMap((property) => [
+		property,
+		...allParameters(
+			((property.options ?? []) as INodeProperties[]).filter((option) => 'type' in option),
+		),
+	]);
+}
+
+test('every number in the editor has a minimum and a maximum, and its default within them', () => {
+	const numbers = allParameters(new MicrosoftCloudPc().description.properties).filter(
+		(property) => property.type === 'number',
+	);
+
+	expect(numbers.map((property) => property.name).sort()).toEqual([
+		'batchesInFlight',
+		'limit',
+		'maxRetries',
+		'maxWaitSeconds',
+		'pollIntervalSeconds',
+		'timeoutSeconds',
+		'waitTimeoutMinutes',
+	]);
+	for (const { name, default: initial, typeOptions } of numbers) {
+		expect({ name, min: Number.isFinite(typeOptions?.minValue) }).toEqual({ name, min: true });
+		expect({ name, max: Number.isFinite(typeOptions?.maxValue) }).toEqual({ name, max: true });
+		expect(initial).toBeGreaterThanOrEqual(typeOptions?.minValue as number);
+		expect(initial).toBeLessThanOrEqual(typeOptions?.maxValue as number);
+	}
+	const limit = numbers.find((property) => property.name === 'limit');
+	expect(limit?.default).toBe(LIMIT.default);
+});
 
 describe('numbers out of bounds fail the run before anything is sent', () => {
 	const throughputFields: Array<[string, string, string]> = [
@@ -115,10 +150,12 @@ describe('numbers out of bounds fail the run before anything is sent', () => {
 	);
 
 	test('a bad number on a later item names that item, and nothing is sent for any', async () => {
-		const { error } = await run(
-			waitFor({ pollIntervalSeconds: expression('$json.poll') }),
-			{ items: [{ cloudPcId: PC.adeleFailed, poll: 60 }, { cloudPcId: PC.adeleProvisioned, poll: 0 }] },
-		);
+		const { error } = await run(waitFor({ pollIntervalSeconds: expression('$json.poll') }), {
+			items: [
+				{ cloudPcId: PC.adeleFailed, poll: 60 },
+				{ cloudPcId: PC.adeleProvisioned, poll: 0 },
+			],
+		});
 
 		expect(error?.message).toBe(
 			'Item 1: "Poll Interval (Seconds)" must be a whole number from 1 to 3,600; got 0',
@@ -174,7 +211,11 @@ describe('free text is checked before anything is sent', () => {
 		['no domain', 'adele@', 'must be an object ID (GUID) or a user principal name'],
 		['an undotted domain', 'adele@contoso', 'its domain dotted like contoso.com'],
 		['a dot before the @', 'adele.@contoso.com', 'must not have a "." right before the @'],
-		['65 characters before the @', `${'a'.repeat(65)}@contoso.com`, 'has 65 characters before the @'],
+		[
+			'65 characters before the @',
+			`${'a'.repeat(65)}@contoso.com`,
+			'has 65 characters before the @',
+		],
 		['49 characters after the @', `a@${'b'.repeat(45)}.com`, 'has 49 characters after the @'],
 	])('a UPN with %s is refused, naming item and field', async (_, upn, problem) => {
 		const { error } = await reprovisionFor(upn);
@@ -224,9 +265,13 @@ describe('free text is checked before anything is sent', () => {
 	});
 
 	test('a 100 KB Cloud PC ID is refused without being echoed whole', async () => {
-		const { error } = await run(getParameters(), { items: [{ cloudPcId: 'f'.repeat(100 * 1024) }] });
+		const { error } = await run(getParameters(), {
+			items: [{ cloudPcId: 'f'.repeat(100 * 1024) }],
+		});
 
-		expect(error?.message).toMatch(/^Item 0: "Cloud PC" must be a Cloud PC ID \(a GUID\); got "f{80}"$/);
+		expect(error?.message).toMatch(
+			/^Item 0: "Cloud PC" must be a Cloud PC ID \(a GUID\); got "f{80}"$/,
+		);
 		expect(graph.stats().httpRequests).toBe(0);
 	});
 
@@ -298,13 +343,9 @@ describe('Graph answers are read defensively', () => {
 		expect(output).toEqual([]);
 	});
 
-	test('with Continue On Fail the loop is the item\'s error, carrying the request-id', async () => {
+	test("with Continue On Fail the loop is the item's error, carrying the request-id", async () => {
 		const loop = `${graph.url}/v1.0/deviceManagement/virtualEndpoint/cloudPCs?$skiptoken=same`;
-		graph.failNext(
-			listPath,
-			{ status: 200, body: { value: [], '@odata.nextLink': loop } },
-			10_000,
-		);
+		graph.failNext(listPath, { status: 200, body: { value: [], '@odata.nextLink': loop } }, 10_000);
 		const { output } = await run(getManyParameters(), { continueOnFail: true });
 
 		expect(listCalls()).toHaveLength(2);

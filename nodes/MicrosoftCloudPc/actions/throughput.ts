@@ -90,7 +90,13 @@ export const throughputOptions: INodeProperties = {
 export function readThroughput(
 	ctx: IExecuteFunctions,
 ): Pick<BatchOptions, 'policy' | 'batchesInFlight' | 'timeoutMs' | 'signal'> {
-	const options = readCollection(ctx, 0, 'throughput', 'Throughput and Retries', Object.keys(FIELDS));
+	const options = readCollection(
+		ctx,
+		0,
+		'throughput',
+		'Throughput and Retries',
+		Object.keys(FIELDS),
+	);
 	const read = (name: keyof typeof FIELDS) => readNumberOption(ctx, 0, options, name, FIELDS[name]);
 	return {
 		batchesInFlight: read('batchesInFlight'),

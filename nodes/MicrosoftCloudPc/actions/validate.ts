@@ -161,7 +161,8 @@ export function checkText(
 	value: unknown,
 	maxLength: number,
 ): string {
-	if (typeof value !== 'string') throw invalid(ctx, itemIndex, field, `must be text; got ${show(value)}`);
+	if (typeof value !== 'string')
+		throw invalid(ctx, itemIndex, field, `must be text; got ${show(value)}`);
 	const problem = textProblem(value, maxLength);
 	if (problem !== undefined) throw invalid(ctx, itemIndex, field, problem);
 	return value;
@@ -272,7 +273,12 @@ export function checkNumber(
 		value <= max &&
 		(!integer || Number.isInteger(value));
 	if (!fits) {
-		throw invalid(ctx, itemIndex, bounds.displayName, `must be ${rangeText(bounds)}; got ${show(value)}`);
+		throw invalid(
+			ctx,
+			itemIndex,
+			bounds.displayName,
+			`must be ${rangeText(bounds)}; got ${show(value)}`,
+		);
 	}
 	return value;
 }

@@ -43,12 +43,11 @@ const MAX_TOP = 999;
  */
 export const MAX_PAGES = 1000;
 
-const DEFAULT_LIMIT = 50;
-const LIMIT: NumberBounds = {
+export const LIMIT: NumberBounds = {
 	displayName: 'Limit',
 	min: 1,
 	max: 100_000,
-	default: DEFAULT_LIMIT,
+	default: 50,
 	integer: true,
 };
 
@@ -92,6 +91,7 @@ export const description: INodeProperties[] = [
 		name: 'limit',
 		type: 'number',
 		typeOptions: { ...numberTypeOptions(LIMIT) },
+		// n8n's lint wants Limit's default written out; a test holds it equal to LIMIT.default
 		default: 50,
 		displayOptions: { show: { ...show.show, returnAll: [false] } },
 		description: 'Max number of results to return',
@@ -206,7 +206,12 @@ function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefine
 		throw invalid(ctx, itemIndex, 'Return All', 'must be true or false');
 	}
 	if (returnAll) return undefined;
-	return checkNumber(ctx, itemIndex, ctx.getNodeParameter('limit', itemIndex, LIMIT.default), LIMIT);
+	return checkNumber(
+		ctx,
+		itemIndex,
+		ctx.getNodeParameter('limit', itemIndex, LIMIT.default),
+		LIMIT,
+	);
 }
 
 function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ListPlan {
@@ -224,7 +229,9 @@ function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): Li
 			...selectQuery(fields),
 			...(filter ? { $filter: filter } : {}),
 			// Graph documents $top on the admin list only; the user lists stop client-side
-			...(limit !== undefined && scope === 'organization' ? { $top: Math.min(limit, MAX_TOP) } : {}),
+			...(limit !== undefined && scope === 'organization'
+				? { $top: Math.min(limit, MAX_TOP) }
+				: {}),
 		},
 	};
 	return { scope, user, version, request, limit };

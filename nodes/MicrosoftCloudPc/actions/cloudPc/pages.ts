@@ -43,7 +43,11 @@ export function readPage(response: GraphResponse<unknown>): Page {
 	}
 	const nextLink = (body as IDataObject)['@odata.nextLink'];
 	if (nextLink !== undefined && nextLink !== null && typeof nextLink !== 'string') {
-		throw unexpectedAnswer(response, 'UnexpectedResponse', 'The "@odata.nextLink" of a page is not a link');
+		throw unexpectedAnswer(
+			response,
+			'UnexpectedResponse',
+			'The "@odata.nextLink" of a page is not a link',
+		);
 	}
 	return { value, nextLink: nextLink || undefined };
 }

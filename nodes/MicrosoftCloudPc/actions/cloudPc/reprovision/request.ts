@@ -38,7 +38,7 @@ export const WAIT_TIMEOUT_MINUTES: NumberBounds = {
 	default: 60,
 	integer: false,
 };
-/** Whole seconds up to an hour: 60000 (milliseconds typed into seconds) fails instead of polling never. */
+/** Whole seconds up to an hour: milliseconds typed in by mistake (60000) fail, naming the range. */
 export const POLL_INTERVAL_SECONDS: NumberBounds = {
 	displayName: 'Poll Interval (Seconds)',
 	min: 1,
