@@ -362,6 +362,7 @@ describe('Graph answers are read defensively', () => {
 		['a value that is not a list', { value: 'none' }],
 		['a list holding a non-object', { value: [null] }],
 		['a nextLink that is not text', { value: [], '@odata.nextLink': 42 }],
+		['a nextLink that is not a URL', { value: [], '@odata.nextLink': 'next page, please' }],
 		['a JSON array', [{ id: PC.adeleFailed }]],
 	])('a page with %s is an error naming the request-id, not an empty list', async (_, body) => {
 		graph.failNext(listPath, { status: 200, body });

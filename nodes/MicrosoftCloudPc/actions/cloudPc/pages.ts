@@ -42,12 +42,14 @@ export function readPage(response: GraphResponse<unknown>): Page {
 		);
 	}
 	const nextLink = (body as IDataObject)['@odata.nextLink'];
-	if (nextLink !== undefined && nextLink !== null && typeof nextLink !== 'string') {
+	const absent = nextLink === undefined || nextLink === null;
+	// followed verbatim later: one that cannot be parsed fails here, as this page's answer
+	if (!absent && (typeof nextLink !== 'string' || !URL.canParse(nextLink))) {
 		throw unexpectedAnswer(
 			response,
 			'UnexpectedResponse',
 			'The "@odata.nextLink" of a page is not a link',
 		);
 	}
-	return { value, nextLink: nextLink || undefined };
+	return { value, nextLink: absent ? undefined : nextLink };
 }
