@@ -53,6 +53,8 @@ export const LIMIT: NumberBounds = {
 
 /** Cloud PC display names are short; longer text cannot match and would only bloat the query. */
 const MAX_PREFIX_LENGTH = 256;
+/** The longest documented status is 21 letters; room for newer ones, none for a payload. */
+const MAX_STATUS_LENGTH = 64;
 
 /** beta `status` values Graph documents; an expression may give any other (newer) one. */
 const STATUSES = [
@@ -175,7 +177,13 @@ function readFilter(
 		clauses.push(`userPrincipalName eq ${literal(upn)}`);
 	}
 	if (set.includes('status')) {
-		const status = checkText(ctx, itemIndex, 'Filters › Status', filters.status, 64).trim();
+		const status = checkText(
+			ctx,
+			itemIndex,
+			'Filters › Status',
+			filters.status,
+			MAX_STATUS_LENGTH,
+		).trim();
 		// any word passes (a status newer than this node), nothing that could change the query
 		if (!/^[A-Za-z]+$/.test(status)) {
 			throw invalid(
