@@ -11,7 +11,7 @@ export const READER_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.no-write-permi
 export const ADELE = { id: '5f0c8a3e-7d11-4a44-9d53-6a1b2c3d4e5f', upn: 'adele.vance@contoso.com' };
 export const ALEX = {
 	id: '0b7f5a9c-1e2d-4c3b-8a9f-112233445566',
-	upn: "alex.o'neil+it@contoso.com",
+	upn: "alex.o'neil#it@contoso.com",
 };
 
 export const PC = {

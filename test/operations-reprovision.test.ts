@@ -80,7 +80,7 @@ describe('Only If Reprovisionable', () => {
 		expect(output[1].json).toMatchObject({
 			cloudPcId: PC.alexProvisioning,
 			cloudPcName: 'CPC-alex-02',
-			userPrincipalName: "alex.o'neil+it@contoso.com",
+			userPrincipalName: "alex.o'neil#it@contoso.com",
 			status: 'provisioning',
 			outcome: 'skipped',
 			reason: `Its status is "provisioning"; only a Cloud PC whose status is ${REPROVISIONABLE} can be reprovisioned`,

@@ -223,7 +223,7 @@ describe('Get Many', () => {
 		[
 			'user principal name, quotes doubled',
 			{ userPrincipalName: ALEX.upn },
-			"userPrincipalName eq 'alex.o''neil+it@contoso.com'",
+			"userPrincipalName eq 'alex.o''neil#it@contoso.com'",
 			'v1.0',
 			[PC.alexProvisioned, PC.alexProvisioning],
 		],

@@ -1,9 +1,22 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyTypeOptions } from 'n8n-workflow';
+
+import type { NumberBounds } from './validate';
 
 export const GUID_PATTERN =
 	'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
+/** The editor's limits of a number field: the same bounds the run checks (validate.ts). */
+export function numberTypeOptions(bounds: NumberBounds): INodePropertyTypeOptions {
+	return {
+		minValue: bounds.min,
+		maxValue: bounds.max,
+		numberPrecision: bounds.integer ? 0 : 2,
+	};
+}
+
 export type Scope = 'organization' | 'user' | 'me';
+
+export const SCOPES: readonly Scope[] = ['organization', 'user', 'me'];
 
 export const scopeProperty: INodeProperties = {
 	displayName: 'Scope',

@@ -1,10 +1,62 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { BatchOptions } from '../transport/batch';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
+import { numberTypeOptions } from './common.descriptions';
+import { rangeText, readCollection, readNumberOption, type NumberBounds } from './validate';
 
-const DEFAULT_BATCHES_IN_FLIGHT = 4;
-const DEFAULT_TIMEOUT_SECONDS = 100;
+/*
+ * The bounds of "Throughput and Retries". Each holds n8n to something it can live with: at
+ * least one batch moving (0 would spin the send loop), no retry storm, no wait an execution
+ * cannot sit out (an hour per item at most), no request held longer than a gateway would.
+ */
+const BATCHES_IN_FLIGHT: NumberBounds = {
+	displayName: 'Batches in Flight',
+	min: 1,
+	max: 10,
+	default: 4,
+	integer: true,
+};
+const MAX_RETRIES: NumberBounds = {
+	displayName: 'Max Retries',
+	min: 0,
+	max: 20,
+	default: DEFAULT_RETRY_POLICY.maxRetries,
+	integer: true,
+};
+const MAX_WAIT_SECONDS: NumberBounds = {
+	displayName: 'Max Wait per Item (Seconds)',
+	min: 0,
+	max: 3600,
+	default: DEFAULT_RETRY_POLICY.maxWaitMs / 1000,
+	integer: true,
+};
+const TIMEOUT_SECONDS: NumberBounds = {
+	displayName: 'Request Timeout (Seconds)',
+	min: 1,
+	max: 300,
+	default: 100,
+	integer: true,
+};
+
+const FIELDS = {
+	batchesInFlight: BATCHES_IN_FLIGHT,
+	maxRetries: MAX_RETRIES,
+	maxWaitSeconds: MAX_WAIT_SECONDS,
+	timeoutSeconds: TIMEOUT_SECONDS,
+};
+
+function number(name: keyof typeof FIELDS, description: string): INodeProperties {
+	const { default: initial, displayName } = FIELDS[name];
+	return {
+		displayName,
+		name,
+		type: 'number',
+		typeOptions: numberTypeOptions(FIELDS[name]),
+		default: initial,
+		description: `${description}; takes ${rangeText(FIELDS[name])}`,
+	};
+}
 
 export const throughputOptions: INodeProperties = {
 	displayName: 'Throughput and Retries',
@@ -15,56 +67,44 @@ export const throughputOptions: INodeProperties = {
 	description:
 		'Requests go to Microsoft Graph 20 at a time in JSON batches; throttling is followed automatically',
 	options: [
-		{
-			displayName: 'Batches in Flight',
-			name: 'batchesInFlight',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
-			default: DEFAULT_BATCHES_IN_FLIGHT,
-			description: 'How many batches of up to 20 requests may be waiting for Graph at once',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 20 },
-			default: 5,
-			description:
-				'Retries per item after a transient Graph fault (503, 504, lost connection); waits for throttling (429) do not count',
-		},
-		{
-			displayName: 'Max Wait per Item (Seconds)',
-			name: 'maxWaitSeconds',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 900,
-			description: 'An item fails once it has waited this long for throttling and retries',
-		},
-		{
-			displayName: 'Request Timeout (Seconds)',
-			name: 'timeoutSeconds',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: DEFAULT_TIMEOUT_SECONDS,
-			description:
-				'A batch unanswered for this long is sent again; a reprovision that turns out to have run is reported as requested, not repeated',
-		},
+		number(
+			'batchesInFlight',
+			'How many batches of up to 20 requests may be waiting for Graph at once',
+		),
+		number(
+			'maxRetries',
+			'Retries per item after a transient Graph fault (503, 504, lost connection); waits for throttling (429) do not count',
+		),
+		number(
+			'maxWaitSeconds',
+			'An item fails once it has waited this long for throttling and retries; 0 fails it at its first wait',
+		),
+		number(
+			'timeoutSeconds',
+			'A batch unanswered for this long is sent again; a reprovision that turns out to have run is reported as requested, not repeated',
+		),
 	],
 };
 
+/** The node's "Throughput and Retries", read from item 0 and checked against the bounds above. */
 export function readThroughput(
 	ctx: IExecuteFunctions,
 ): Pick<BatchOptions, 'policy' | 'batchesInFlight' | 'timeoutMs' | 'signal'> {
-	const options = ctx.getNodeParameter('throughput', 0, {}) as IDataObject;
-	const number = (name: string, fallback: number) =>
-		typeof options[name] === 'number' ? (options[name] as number) : fallback;
+	const options = readCollection(
+		ctx,
+		0,
+		'throughput',
+		'Throughput and Retries',
+		Object.keys(FIELDS),
+	);
+	const read = (name: keyof typeof FIELDS) => readNumberOption(ctx, 0, options, name, FIELDS[name]);
 	return {
-		batchesInFlight: number('batchesInFlight', DEFAULT_BATCHES_IN_FLIGHT),
-		timeoutMs: number('timeoutSeconds', DEFAULT_TIMEOUT_SECONDS) * 1000,
+		batchesInFlight: read('batchesInFlight'),
+		timeoutMs: read('timeoutSeconds') * 1000,
 		policy: {
 			...DEFAULT_RETRY_POLICY,
-			maxRetries: number('maxRetries', DEFAULT_RETRY_POLICY.maxRetries),
-			maxWaitMs: number('maxWaitSeconds', DEFAULT_RETRY_POLICY.maxWaitMs / 1000) * 1000,
+			maxRetries: read('maxRetries'),
+			maxWaitMs: read('maxWaitSeconds') * 1000,
 		},
 		signal: ctx.getExecutionCancelSignal(),
 	};

@@ -1,18 +1,17 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type ILoadOptionsFunctions,
+	type INodeListSearchResult,
+} from 'n8n-workflow';
 
-import type { Scope } from '../actions/common.descriptions';
+import { SCOPES, type Scope } from '../actions/common.descriptions';
 import { cloudPcPath } from '../actions/cloudPc/routes';
-import { createGraphClient, type Authentication, type GraphVersion } from '../transport/graph';
+import { readPage } from '../actions/cloudPc/pages';
+import { userProblem } from '../actions/validate';
+import { createGraphClient, type Authentication } from '../transport/graph';
 
-interface CloudPcPage {
-	value: Array<{
-		id: string;
-		displayName?: string;
-		managedDeviceName?: string;
-		userPrincipalName?: string;
-	}>;
-	'@odata.nextLink'?: string;
-}
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /** Cloud PCs for the "From List" picker, in the node's current scope, one Graph page at a time. */
 export async function searchCloudPcs(
@@ -20,27 +19,41 @@ export async function searchCloudPcs(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const scope = (this.getCurrentNodeParameter('scope') ?? 'organization') as Scope;
+	const scope = this.getCurrentNodeParameter('scope') ?? 'organization';
+	if (!SCOPES.includes(scope as Scope)) {
+		throw new NodeOperationError(this.getNode(), `"Scope" must be one of ${SCOPES.join(', ')}`);
+	}
 	const user =
 		scope === 'user' ? String(this.getCurrentNodeParameter('user') ?? '').trim() : undefined;
-	const version = (this.getCurrentNodeParameter('apiVersion') ?? 'v1.0') as GraphVersion;
 	if (scope === 'user' && !user) return { results: [] };
+	// the same check as a run, so the path below cannot fail to encode
+	const problem = user === undefined ? undefined : userProblem(user);
+	if (problem !== undefined) throw new NodeOperationError(this.getNode(), `"User" ${problem}`);
+	const version = this.getCurrentNodeParameter('apiVersion') === 'beta' ? 'beta' : 'v1.0';
 
 	const authentication = (this.getCurrentNodeParameter('authentication') ??
 		'oAuth2') as Authentication;
 	const graph = await createGraphClient(this, authentication);
-	const { body } = await graph.request<CloudPcPage>(
+	const response = await graph.request<unknown>(
 		paginationToken
 			? { method: 'GET', version, url: paginationToken }
 			: {
 					method: 'GET',
 					version,
-					path: cloudPcPath(scope, user),
+					path: cloudPcPath(scope as Scope, user),
 					qs: { $select: 'id,displayName,managedDeviceName,userPrincipalName' } as IDataObject,
 				},
 	);
+	const page = readPage(response);
 	const needle = filter?.trim().toLowerCase();
-	const results = body.value
+	const results = page.value
+		.map((pc) => ({
+			id: text(pc.id),
+			displayName: text(pc.displayName),
+			managedDeviceName: text(pc.managedDeviceName),
+			userPrincipalName: text(pc.userPrincipalName),
+		}))
+		.filter((pc): pc is typeof pc & { id: string } => pc.id !== undefined)
 		.filter(
 			(pc) =>
 				!needle ||
@@ -54,5 +67,5 @@ export async function searchCloudPcs(
 				.join(' · '),
 			value: pc.id,
 		}));
-	return { results, paginationToken: body['@odata.nextLink'] };
+	return { results, paginationToken: page.nextLink };
 }

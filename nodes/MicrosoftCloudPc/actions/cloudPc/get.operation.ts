@@ -30,6 +30,8 @@ interface GetPlan {
 	cloudPcId: string;
 	version: GraphVersion;
 	fields: string[];
+	/** built while validating, so nothing about it can fail once sending has started */
+	path: string;
 }
 
 function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): GetPlan {
@@ -38,7 +40,8 @@ function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): Ge
 	const cloudPcId = readCloudPcId(ctx, itemIndex);
 	const { fields } = readSelect(ctx, itemIndex);
 	const version = readVersionFor(ctx, itemIndex, needsBetaFields(fields));
-	return { scope, user, cloudPcId, version, fields };
+	const path = cloudPcPath(scope, user ?? undefined, cloudPcId);
+	return { scope, user, cloudPcId, version, fields, path };
 }
 
 /** Reads each item's Cloud PC: one GET per item, 20 to a JSON batch. */
@@ -58,7 +61,7 @@ export async function execute(
 		request: (p) => ({
 			method: 'GET',
 			version: p.version,
-			path: cloudPcPath(p.scope, p.user ?? undefined, p.cloudPcId),
+			path: p.path,
 			qs: selectQuery(p.fields),
 		}),
 		known,

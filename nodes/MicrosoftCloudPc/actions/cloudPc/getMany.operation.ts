@@ -9,6 +9,7 @@ import { GraphFailure, toNodeApiError } from '../../transport/errors';
 import { sendDirect } from '../../transport/direct';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
 import {
+	numberTypeOptions,
 	readOptionsCollection,
 	scopeProperty,
 	userProperty,
@@ -16,9 +17,19 @@ import {
 } from '../common.descriptions';
 import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
-import { checkUpn, invalid, readCollection, readLimit, readScope, readUser } from '../validate';
+import {
+	checkNumber,
+	checkText,
+	checkUpn,
+	invalid,
+	readCollection,
+	readScope,
+	readUser,
+	type NumberBounds,
+} from '../validate';
 import { ItemPlanner } from './items';
 import { cloudPcFields, failureFields } from './output';
+import { readPage, unexpectedAnswer } from './pages';
 import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
 import { cloudPcPath } from './routes';
 
@@ -26,6 +37,25 @@ const show = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
 
 /** Graph's largest page ($top). */
 const MAX_TOP = 999;
+
+/**
+ * Pages one input item may read. Far beyond any tenant at Graph's page sizes; it is there so a
+ * Graph that never stops paging cannot hold the execution for ever.
+ */
+export const MAX_PAGES = 1000;
+
+export const LIMIT: NumberBounds = {
+	displayName: 'Limit',
+	min: 1,
+	max: 100_000,
+	default: 50,
+	integer: true,
+};
+
+/** Cloud PC display names are short; longer text cannot match and would only bloat the query. */
+const MAX_PREFIX_LENGTH = 256;
+/** The longest documented status is 21 letters; room for newer ones, none for a payload. */
+const MAX_STATUS_LENGTH = 64;
 
 /** beta `status` values Graph documents; an expression may give any other (newer) one. */
 const STATUSES = [
@@ -57,12 +87,14 @@ export const description: INodeProperties[] = [
 		default: false,
 		displayOptions: show,
 		description: 'Whether to return all results or only up to a given limit',
+		hint: `Reads at most ${MAX_PAGES.toLocaleString('en-US')} pages per input item and fails beyond that, so a Graph that never stops paging cannot hold the run`,
 	},
 	{
 		displayName: 'Limit',
 		name: 'limit',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { ...numberTypeOptions(LIMIT) },
+		// n8n's lint wants Limit's default written out; a test holds it equal to LIMIT.default
 		default: 50,
 		displayOptions: { show: { ...show.show, returnAll: [false] } },
 		description: 'Max number of results to return',
@@ -110,8 +142,8 @@ interface ListPlan {
 	scope: Scope;
 	user: string | null;
 	version: GraphVersion;
-	fields: string[];
-	filter?: string;
+	/** the first page's request, path and query built while validating */
+	request: GraphRequest;
 	/** undefined: Return All */
 	limit?: number;
 }
@@ -146,37 +178,72 @@ function readFilter(
 		clauses.push(`userPrincipalName eq ${literal(upn)}`);
 	}
 	if (set.includes('status')) {
-		const status = String(filters.status).trim();
+		const status = checkText(
+			ctx,
+			itemIndex,
+			'Filters › Status',
+			filters.status,
+			MAX_STATUS_LENGTH,
+		).trim();
 		// any word passes (a status newer than this node), nothing that could change the query
 		if (!/^[A-Za-z]+$/.test(status)) {
 			throw invalid(
 				ctx,
 				itemIndex,
 				'Filters › Status',
-				`must be a Cloud PC status such as failed or provisioned; got ${JSON.stringify(status.slice(0, 80))}`,
+				`must be a Cloud PC status such as failed or provisioned; got ${JSON.stringify(status)}`,
 			);
 		}
 		clauses.push(`status eq ${literal(status)}`);
 	}
 	if (set.includes('displayNamePrefix')) {
-		const prefix = String(filters.displayNamePrefix);
+		const prefix = checkText(
+			ctx,
+			itemIndex,
+			'Filters › Display Name Starts With',
+			filters.displayNamePrefix,
+			MAX_PREFIX_LENGTH,
+		);
 		clauses.push(`startswith(displayName,${literal(prefix)})`);
 	}
 	return { filter: clauses.join(' and '), needsBeta: set.includes('status') };
 }
 
-function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ListPlan {
-	const scope = readScope(ctx, itemIndex, graph.authentication);
-	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
+function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false);
 	if (typeof returnAll !== 'boolean') {
 		throw invalid(ctx, itemIndex, 'Return All', 'must be true or false');
 	}
-	const limit = returnAll ? undefined : readLimit(ctx, itemIndex);
+	if (returnAll) return undefined;
+	return checkNumber(
+		ctx,
+		itemIndex,
+		ctx.getNodeParameter('limit', itemIndex, LIMIT.default),
+		LIMIT,
+	);
+}
+
+function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ListPlan {
+	const scope = readScope(ctx, itemIndex, graph.authentication);
+	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
+	const limit = readLimit(ctx, itemIndex);
 	const { filter, needsBeta } = readFilter(ctx, itemIndex, scope);
 	const { fields } = readSelect(ctx, itemIndex);
 	const version = readVersionFor(ctx, itemIndex, needsBeta || needsBetaFields(fields));
-	return { scope, user, version, fields, filter, limit };
+	const request: GraphRequest = {
+		method: 'GET',
+		version,
+		path: cloudPcPath(scope, user ?? undefined),
+		qs: {
+			...selectQuery(fields),
+			...(filter ? { $filter: filter } : {}),
+			// Graph documents $top on the admin list only; the user lists stop client-side
+			...(limit !== undefined && scope === 'organization'
+				? { $top: Math.min(limit, MAX_TOP) }
+				: {}),
+		},
+	};
+	return { scope, user, version, request, limit };
 }
 
 const known = (p: ListPlan): IDataObject => ({
@@ -185,12 +252,10 @@ const known = (p: ListPlan): IDataObject => ({
 	apiVersion: p.version,
 });
 
-interface Page {
-	value?: IDataObject[];
-	'@odata.nextLink'?: string;
-}
-
-/** One output item per Cloud PC: page after page through `@odata.nextLink`, or up to Limit. */
+/**
+ * One output item per Cloud PC: page after page through `@odata.nextLink`, or up to Limit. A
+ * link already followed for this item, or more than MAX_PAGES pages, ends it with an error.
+ */
 async function list(
 	ctx: IExecuteFunctions,
 	graph: GraphClient,
@@ -200,29 +265,35 @@ async function list(
 	const throughput = readThroughput(ctx);
 	const { signal } = throughput;
 	const full = () => p.limit !== undefined && found.length >= p.limit;
-	let request: GraphRequest = {
-		method: 'GET',
-		version: p.version,
-		path: cloudPcPath(p.scope, p.user ?? undefined),
-		qs: {
-			...selectQuery(p.fields),
-			...(p.filter ? { $filter: p.filter } : {}),
-			// Graph documents $top on the admin list only; the user lists stop client-side
-			...(p.limit !== undefined && p.scope === 'organization'
-				? { $top: Math.min(p.limit, MAX_TOP) }
-				: {}),
-		},
-	};
-	for (;;) {
-		const { body, requestId } = await sendDirect<Page>(graph, request, throughput);
-		for (const pc of body.value ?? []) {
+	const followed = new Set<string>();
+	let request = p.request;
+	for (let pages = 1; ; pages++) {
+		const response = await sendDirect<unknown>(graph, request, throughput);
+		const { value, nextLink } = readPage(response);
+		for (const pc of value) {
 			if (full()) break;
-			found.push({ json: { ...cloudPcFields(pc), ...known(p), requestId: requestId ?? null } });
+			found.push({
+				json: { ...cloudPcFields(pc), ...known(p), requestId: response.requestId ?? null },
+			});
 		}
-		const next = body['@odata.nextLink'];
-		if (!next || full() || signal?.aborted) return found;
+		if (!nextLink || full() || signal?.aborted) return found;
+		if (followed.has(nextLink)) {
+			throw unexpectedAnswer(
+				response,
+				'RepeatedNextLink',
+				`Graph's "@odata.nextLink" points to a page already read for this item (after ${pages} pages); stopped instead of reading it again`,
+			);
+		}
+		if (pages >= MAX_PAGES) {
+			throw unexpectedAnswer(
+				response,
+				'TooManyPages',
+				`Graph still had more pages after ${MAX_PAGES.toLocaleString('en-US')}; use Limit or Filters to read fewer Cloud PCs per item`,
+			);
+		}
+		followed.add(nextLink);
 		// followed verbatim: it carries the filter, projection and page size
-		request = { method: 'GET', version: p.version, url: next };
+		request = { method: 'GET', version: p.version, url: nextLink };
 	}
 }
 

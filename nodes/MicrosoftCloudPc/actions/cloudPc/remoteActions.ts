@@ -42,17 +42,20 @@ export function latestReprovision(
 	return latest;
 }
 
-/** Action states after which nothing more will happen, and what they mean for the item. */
-const FINAL_STATES: Record<string, Outcome> = {
-	done: 'done',
-	failed: 'failed',
-	canceled: 'failed',
-	notsupported: 'failed',
-};
+/**
+ * Action states after which nothing more will happen, and what they mean for the item. A Map:
+ * Graph's value is the key, and a plain object would answer "constructor" from its prototype.
+ */
+const FINAL_STATES = new Map<string, Outcome>([
+	['done', 'done'],
+	['failed', 'failed'],
+	['canceled', 'failed'],
+	['notsupported', 'failed'],
+]);
 
 /** done → done; failed, canceled, notSupported → failed; anything else (or newer) is still running. */
 export function outcomeOfAction(actionState: unknown): { outcome: Outcome; final: boolean } {
-	const final = FINAL_STATES[String(actionState ?? '').toLowerCase()];
+	const final = FINAL_STATES.get(String(actionState ?? '').toLowerCase());
 	return final ? { outcome: final, final: true } : { outcome: 'requested', final: false };
 }
 

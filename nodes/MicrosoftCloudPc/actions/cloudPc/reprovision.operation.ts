@@ -8,7 +8,12 @@ import type {
 import { sendBatched, type BatchResult } from '../../transport/batch';
 import type { GraphClient, GraphRequest } from '../../transport/graph';
 import { toNodeApiError } from '../../transport/errors';
-import { cloudPcLocator, scopeProperty, userProperty } from '../common.descriptions';
+import {
+	cloudPcLocator,
+	numberTypeOptions,
+	scopeProperty,
+	userProperty,
+} from '../common.descriptions';
 import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
@@ -26,6 +31,7 @@ import {
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
 	planReprovision,
+	POLL_INTERVAL_SECONDS,
 	preReadRequest,
 	reprovisionRequest,
 	SAFETY,
@@ -33,6 +39,7 @@ import {
 	skipReason,
 	summary,
 	type ReprovisionPlan,
+	WAIT_TIMEOUT_MINUTES,
 } from './reprovision/request';
 import { reprovisionVerifier } from './reprovision/verify';
 import { waitForReprovisions, type Waiting, type WaitResult } from './reprovision/wait';
@@ -114,7 +121,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollIntervalSeconds',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: numberTypeOptions(POLL_INTERVAL_SECONDS),
 				default: DEFAULT_POLL_SECONDS,
 				description:
 					'With Wait for Completion: seconds between status checks of all waiting Cloud PCs. Keep it at 10 or more against a real tenant (60 is polite); every check counts against Graph throttling.',
@@ -131,7 +138,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Wait Timeout (Minutes)',
 				name: 'waitTimeoutMinutes',
 				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: numberTypeOptions(WAIT_TIMEOUT_MINUTES),
 				default: DEFAULT_WAIT_MINUTES,
 				description:
 					'With Wait for Completion: stop waiting after this long; Cloud PCs still being rebuilt are output with outcome "requested" and the reason',

@@ -1,6 +1,9 @@
 import type { Scope } from '../common.descriptions';
 
-/** Graph path of a scope's Cloud PC collection, or of one Cloud PC in it. IDs are URL-encoded. */
+/**
+ * Graph path of a scope's Cloud PC collection, or of one Cloud PC in it. IDs are URL-encoded;
+ * encoding throws on a lone surrogate, which the checks in validate.ts let no value through with.
+ */
 export function cloudPcPath(scope: Scope, user: string | undefined, cloudPcId?: string): string {
 	const collection =
 		scope === 'organization'

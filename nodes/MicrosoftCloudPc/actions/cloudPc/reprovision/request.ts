@@ -12,6 +12,7 @@ import {
 	readNumberOption,
 	readScope,
 	readUser,
+	type NumberBounds,
 } from '../../validate';
 import { REPROVISIONABLE_STATUSES } from '../output';
 import { cloudPcPath } from '../routes';
@@ -28,8 +29,24 @@ export const SAFETY = 'Safety and Follow-Up';
 /** The switches of "Safety and Follow-Up"; any of them adds `reason` to the output. */
 export const SAFETY_SWITCHES = ['onlyIfReprovisionable', 'dryRun', 'waitForCompletion'] as const;
 const SAFETY_OPTIONS = [...SAFETY_SWITCHES, 'waitTimeoutMinutes', 'pollIntervalSeconds'];
-export const DEFAULT_WAIT_MINUTES = 60;
-export const DEFAULT_POLL_SECONDS = 60;
+/** Up to 4 hours: a reprovision takes one to two, and n8n holds the execution meanwhile. */
+export const WAIT_TIMEOUT_MINUTES: NumberBounds = {
+	displayName: 'Wait Timeout (Minutes)',
+	min: 0,
+	max: 240,
+	default: 60,
+	integer: false,
+};
+/** Whole seconds up to an hour: milliseconds typed in by mistake (60000) fail, naming the range. */
+export const POLL_INTERVAL_SECONDS: NumberBounds = {
+	displayName: 'Poll Interval (Seconds)',
+	min: 1,
+	max: 3600,
+	default: 60,
+	integer: true,
+};
+export const DEFAULT_WAIT_MINUTES = WAIT_TIMEOUT_MINUTES.default;
+export const DEFAULT_POLL_SECONDS = POLL_INTERVAL_SECONDS.default;
 
 export interface WaitSettings {
 	timeoutMs: number;
@@ -91,18 +108,14 @@ export function planReprovision(
 		itemIndex,
 		safety,
 		'waitTimeoutMinutes',
-		'Wait Timeout (Minutes)',
-		DEFAULT_WAIT_MINUTES,
-		0,
+		WAIT_TIMEOUT_MINUTES,
 	);
 	const intervalSeconds = readNumberOption(
 		ctx,
 		itemIndex,
 		safety,
 		'pollIntervalSeconds',
-		'Poll Interval (Seconds)',
-		DEFAULT_POLL_SECONDS,
-		1,
+		POLL_INTERVAL_SECONDS,
 	);
 	if (waitForCompletion && scope !== 'organization') {
 		throw invalid(
