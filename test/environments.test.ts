@@ -67,4 +67,54 @@ describe('national clouds', () => {
 			graphBaseUrl: 'https://graph.gateway.example',
 		});
 	});
+
+	test("Custom asks for Token Scope when set, Graph's permission when empty", () => {
+		const custom = {
+			environment: 'custom',
+			loginBaseUrl: 'https://login.gateway.example',
+			graphBaseUrl: 'https://graph.gateway.example',
+		};
+		expect(delegated({ ...custom, tokenScope: ' api://graph-gateway/.default ' }).scope).toBe(
+			'api://graph-gateway/.default offline_access',
+		);
+		expect(delegated({ ...custom, tokenScope: '' }).scope).toBe(
+			'CloudPC.ReadWrite.All offline_access',
+		);
+		// a Token Scope left over from Custom does not change a national cloud's scope
+		expect(
+			delegated({ environment: 'usGovL4', tokenScope: 'api://graph-gateway/.default' }).scope,
+		).toBe('https://graph.microsoft.us/CloudPC.ReadWrite.All offline_access');
+	});
+});
+
+describe('credential dialogs', () => {
+	const fields = (type: string) =>
+		credentialTypes
+			.find((candidate) => candidate.name === type)!
+			.properties.filter((property) => property.type !== 'hidden')
+			.map((property) => property.name);
+
+	test('both list Environment, its Custom fields, then Tenant ID in the same order', () => {
+		const shared = ['environment', 'loginBaseUrl', 'graphBaseUrl', 'tokenScope'];
+		expect(fields('microsoftCloudPcOAuth2Api')).toEqual([...shared, 'tenantId']);
+		const appOnly = fields('microsoftCloudPcAppOnlyApi');
+		expect(appOnly.slice(0, shared.length)).toEqual(shared);
+		expect(appOnly.indexOf('tenantId')).toBeLessThan(appOnly.indexOf('clientId'));
+		expect(appOnly.indexOf('clientId')).toBeLessThan(appOnly.indexOf('clientSecret'));
+	});
+
+	test('the Environment options say where Microsoft documents reprovision', () => {
+		const environment = credentialTypes[0].properties.find((p) => p.name === 'environment')!;
+		expect(environment.description).toContain('Global and US Government L4 only');
+		const described = Object.fromEntries(
+			(environment.options as Array<{ value: string; description?: string }>).map((option) => [
+				option.value,
+				option.description,
+			]),
+		);
+		expect(described.global).toBeUndefined();
+		expect(described.usGovL4).toBeUndefined();
+		expect(described.usGovL5).toContain('do not list this cloud');
+		expect(described.china).toContain('do not list this cloud');
+	});
 });

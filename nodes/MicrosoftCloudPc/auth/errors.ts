@@ -45,9 +45,9 @@ const AADSTS_FIXES: Record<string, string> = {
 	'7000218':
 		'no client secret or certificate was sent. Fill in Client Secret, or Private Key and Thumbprint.',
 	'500011':
-		"Microsoft Graph was not found in this tenant: Environment probably does not match the tenant's cloud (a US Government tenant needs US Government L4 or L5, a 21Vianet tenant needs China).",
+		"the requested resource was not found in this tenant: Environment probably does not match the tenant's cloud (a US Government tenant needs US Government L4 or L5, a 21Vianet tenant needs China); for Custom, Token Scope must name a resource of this tenant (empty asks for Microsoft Graph).",
 	'70011':
-		'the requested scope is not valid. For the Custom environment, Graph Base URL must be the Microsoft Graph host of the tenant.',
+		"the requested scope is not valid. For the Custom environment, Token Scope must be a resource's /.default scope, or empty for Microsoft Graph's.",
 	'65001':
 		"admin consent is missing. In the app registration's API permissions, add the Microsoft Graph application permission CloudPC.ReadWrite.All and select Grant admin consent.",
 	'7000229':
