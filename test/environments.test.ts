@@ -1,4 +1,11 @@
-import { resolveEndpoints } from '../nodes/MicrosoftCloudPc/environments';
+import type { INode } from 'n8n-workflow';
+
+import { resolveEndpoints, type CloudEnvironment } from '../nodes/MicrosoftCloudPc/environments';
+import {
+	failureFromAnswer,
+	hintFor,
+	toNodeApiError,
+} from '../nodes/MicrosoftCloudPc/transport/errors';
 import { TestCredentialsHelper } from './harness/credentials-helper';
 import { credentialTypes, nodeTypes } from './harness/run-workflow';
 
@@ -116,5 +123,49 @@ describe('credential dialogs', () => {
 		expect(described.usGovL4).toBeUndefined();
 		expect(described.usGovL5).toContain('do not list this cloud');
 		expect(described.china).toContain('do not list this cloud');
+	});
+});
+
+describe("Graph's refusal in a cloud where Microsoft does not document Cloud PC actions", () => {
+	const refusal = (cloud: CloudEnvironment | undefined, status = 400, code = 'BadRequest') =>
+		failureFromAnswer(
+			status,
+			{ 'request-id': 'r-1' },
+			{ error: { code, message: "Resource not found for the segment 'reprovision'." } },
+			'c-1',
+			cloud,
+		);
+
+	test.each([
+		['usGovL5', 400, 'BadRequest', 'US Government L5 / DoD (dod-graph.microsoft.us)'],
+		['usGovL5', 404, 'ResourceNotFound', 'US Government L5 / DoD (dod-graph.microsoft.us)'],
+		['china', 405, 'MethodNotAllowed', 'China, operated by 21Vianet'],
+		['china', 403, 'NotSupported', 'China, operated by 21Vianet'],
+	])('%s, %s %s: the hint names the cloud', (cloud, status, code, name) => {
+		const hint = hintFor(refusal(cloud as CloudEnvironment, status, code));
+		expect(hint).toContain(`The credential's environment is ${name}`);
+		expect(hint).toContain('Global and US Government L4 only');
+	});
+
+	test('the cloud is named in the error n8n shows, beside the usual hint', () => {
+		const node = { name: 'Microsoft Cloud PC' } as INode;
+		const error = toNodeApiError(node, refusal('usGovL5'), 0);
+		expect(error.description).toMatch(
+			/^The credential's environment is US Government L5 .* Otherwise: A Cloud PC can be reprovisioned only when/,
+		);
+	});
+
+	test.each([['global'], ['usGovL4'], ['custom'], [undefined]])(
+		'%s: no cloud is blamed',
+		(cloud) => {
+			expect(hintFor(refusal(cloud as CloudEnvironment | undefined))).not.toContain(
+				"credential's environment",
+			);
+		},
+	);
+
+	test('throttling or a transient fault in those clouds is not blamed on the cloud', () => {
+		expect(hintFor(refusal('usGovL5', 429, 'TooManyRequests'))).toContain('throttling');
+		expect(hintFor(refusal('china', 503, 'ServiceUnavailable'))).not.toContain('environment');
 	});
 });
