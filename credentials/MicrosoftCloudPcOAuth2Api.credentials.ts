@@ -86,6 +86,8 @@ export class MicrosoftCloudPcOAuth2Api implements ICredentialType {
 			url: '/v1.0/me/cloudPCs',
 			qs: { $select: 'id' },
 			headers: { 'User-Agent': USER_AGENT },
+			// as for every Graph call (transport/graph.ts): a redirect must not take the token along
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 import { GRAPH_RESOURCE } from '../nodes/MicrosoftCloudPc/environments';
 import { PC, SECRETS, delegatedCredential, serverOptions } from './fixtures';
 import { startGraphServer, type GraphServer } from './graph-server';
+import { testCredential } from './harness/credential-test';
 import { startElsewhere, type Elsewhere } from './harness/elsewhere';
 import { runCloudPcNode, searchCloudPcs, type RunOptions } from './harness/run-workflow';
 import {
@@ -167,6 +168,23 @@ describe.each(AUTHENTICATIONS)('redirects are never followed (%s)', (authenticat
 		for (const secret of [...SECRETS, CLIENT_SECRET, ...APP_TOKENS]) {
 			expect(everything).not.toContain(secret);
 		}
+	});
+});
+
+describe.each([
+	['oAuth2', 'microsoftCloudPcOAuth2Api'],
+	['appOnly', 'microsoftCloudPcAppOnlyApi'],
+])("the credential's Test button (%s)", (authentication, type) => {
+	test('a 302 fails the test; nothing goes to the other origin', async () => {
+		graph.failNext(
+			{ method: 'GET', pathIncludes: '/cloudPCs' },
+			{ status: 302, headers: { Location: `${elsewhere.url}/stolen` } },
+		);
+		const result = await testCredential(type, credentials[authentication]()[type]);
+
+		expect(result.status).toBe('Error');
+		expect(elsewhere.requests).toEqual([]);
+		expect(graph.requests.filter((r) => r.status === 302)).toHaveLength(1);
 	});
 });
 
