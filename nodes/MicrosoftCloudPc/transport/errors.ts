@@ -96,7 +96,7 @@ export function failureFromAnswer(
 		status,
 		body.error?.code ?? `HTTP${status}`,
 		body.error?.message ?? 'Microsoft Graph returned an error without a message',
-		textHeader(headers, 'request-id') ??
+		headerValue(headers, 'request-id') ??
 			(typeof innerRequestId === 'string' ? innerRequestId : undefined),
 		clientRequestId,
 		retryAfterMs(headers),
@@ -111,7 +111,7 @@ function redirected(
 	clientRequestId: string,
 	cloud?: CloudEnvironment,
 ): GraphFailure {
-	const location = textHeader(headers, 'location');
+	const location = headerValue(headers, 'location');
 	// Only the host: a Location's path and query may carry anything, signed URLs included.
 	const target = !location
 		? 'a redirect without a Location'
@@ -122,7 +122,7 @@ function redirected(
 		status,
 		'Redirect',
 		`${target}; it was not followed, so the access token stays with Microsoft Graph`,
-		textHeader(headers, 'request-id'),
+		headerValue(headers, 'request-id'),
 		clientRequestId,
 		undefined,
 		cloud,
@@ -139,8 +139,8 @@ export function invalidResponse(
 	clientRequestId: string,
 	cloud?: CloudEnvironment,
 ): GraphFailure {
-	const requestId = textHeader(headers, 'request-id');
-	const contentType = textHeader(headers, 'content-type') ?? 'no content type';
+	const requestId = headerValue(headers, 'request-id');
+	const contentType = headerValue(headers, 'content-type') ?? 'no content type';
 	return new GraphFailure(
 		0,
 		'InvalidResponse',
@@ -152,8 +152,10 @@ export function invalidResponse(
 	);
 }
 
-function textHeader(headers: Record<string, unknown> | undefined, name: string) {
-	const value = headers?.[name];
+/** A header as text; Node's and axios's header objects use lower-case names. */
+export function headerValue(headers: unknown, name: string): string | undefined {
+	if (!headers || typeof headers !== 'object') return undefined;
+	const value = (headers as Record<string, unknown>)[name];
 	return typeof value === 'string' ? value : undefined;
 }
 

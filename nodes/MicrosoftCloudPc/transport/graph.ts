@@ -13,7 +13,7 @@ import {
 import { environmentOf, resolveEndpoints, type CloudEnvironment } from '../environments';
 import { refusedDelegatedRefresh } from '../auth/errors';
 import { AppOnlyTokenError, forgetAppOnlyToken } from '../auth/msal';
-import { graphErrorFromResponse, invalidResponse, type GraphFailure } from './errors';
+import { graphErrorFromResponse, headerValue, invalidResponse, type GraphFailure } from './errors';
 import { USER_AGENT } from './userAgent';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -164,10 +164,4 @@ function signInFailure(node: INode, error: unknown): NodeOperationError | undefi
 /** Axios hands over a body it could not parse as the raw text. */
 function isJsonObject(body: unknown): boolean {
 	return typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
-}
-
-export function headerValue(headers: unknown, name: string): string | undefined {
-	if (!headers || typeof headers !== 'object') return undefined;
-	const value = (headers as IDataObject)[name];
-	return typeof value === 'string' ? value : undefined;
 }
