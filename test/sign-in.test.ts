@@ -116,4 +116,17 @@ describe('a delegated token refresh the token endpoint refuses', () => {
 		expect(tokenCalls()).toHaveLength(1);
 		expect(graphCalls().at(-1)?.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
 	});
+
+	test('an OAuth2 credential never connected ends the run at once; nothing is sent, nothing retried', async () => {
+		const credentials = delegatedCredential(graph.url);
+		delete credentials.microsoftCloudPcOAuth2Api.oauthTokenData;
+		const started = Date.now();
+		const { error } = await runCloudPcNode({ parameters: getMany, credentials });
+
+		expect(error?.message).toBe('OAuth credentials not connected');
+		expect(error?.description).toBe('Nothing was sent to Microsoft Graph.');
+		expect(graph.requests).toEqual([]);
+		// no backoff between retries: it failed on the first try
+		expect(Date.now() - started).toBeLessThan(1000);
+	});
 });

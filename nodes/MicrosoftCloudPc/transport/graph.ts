@@ -12,7 +12,7 @@ import {
 
 import { environmentOf, resolveEndpoints, type CloudEnvironment } from '../environments';
 import { refusedDelegatedRefresh } from '../auth/errors';
-import { AppOnlyTokenError, forgetAppOnlyToken } from '../auth/msal';
+import { forgetAppOnlyToken } from '../auth/msal';
 import { graphErrorFromResponse, headerValue, invalidResponse, type GraphFailure } from './errors';
 import { USER_AGENT } from './userAgent';
 
@@ -143,21 +143,25 @@ export async function createGraphClient(
 }
 
 /**
- * A credential that cannot get a token is no Graph answer: retrying will not help, and the batch
- * sender ends the run at once on anything that is not a GraphFailure.
+ * Failures that are no Graph answer and that retrying cannot mend: a credential that cannot get
+ * a token, or n8n refusing to send at all. The batch sender ends the run at once on anything
+ * that is not a GraphFailure.
  */
 function signInFailure(node: INode, error: unknown): NodeOperationError | undefined {
-	const cause = (error as { cause?: unknown }).cause;
-	if (cause instanceof AppOnlyTokenError) {
-		return new NodeOperationError(node, cause, {
-			description: 'Nothing was sent to Microsoft Graph.',
+	const cause = (error as { cause?: unknown }).cause ?? error;
+	const refused = refusedDelegatedRefresh(error);
+	if (refused) {
+		return new NodeOperationError(node, refused.message, {
+			description: refused.description,
+			failure: { cause: 'credential-invalid' },
 		});
 	}
-	const refused = refusedDelegatedRefresh(error);
-	if (!refused) return undefined;
-	return new NodeOperationError(node, refused.message, {
-		description: refused.description,
-		failure: { cause: 'credential-invalid' },
+	// Lost connections, timeouts and answers are axios errors (and may be retried); anything
+	// else stopped before the request went out: an app-only sign-in that failed, an OAuth2
+	// credential never connected, a host n8n blocks.
+	if ((cause as { isAxiosError?: unknown }).isAxiosError === true) return undefined;
+	return new NodeOperationError(node, cause as Error, {
+		description: 'Nothing was sent to Microsoft Graph.',
 	});
 }
 
