@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
 import { GRAPH_RESOURCE } from '../nodes/MicrosoftCloudPc/environments';
+import { failureFromAnswer } from '../nodes/MicrosoftCloudPc/transport/errors';
 import { PC, SECRETS, delegatedCredential, serverOptions } from './fixtures';
 import { startGraphServer, type GraphServer } from './graph-server';
 import { testCredential } from './harness/credential-test';
@@ -185,6 +186,21 @@ describe.each([
 		expect(result.status).toBe('Error');
 		expect(elsewhere.requests).toEqual([]);
 		expect(graph.requests.filter((r) => r.status === 302)).toHaveLength(1);
+	});
+});
+
+describe('a redirect inside a $batch answer', () => {
+	test("is named by host from Graph's capitalised header, never by path or query", () => {
+		const failure = failureFromAnswer(
+			307,
+			{ Location: 'https://other.example.com/upload?sig=signed-secret', 'Request-Id': 'r-9' },
+			undefined,
+			'c-9',
+		);
+		expect(failure).toMatchObject({ status: 307, code: 'Redirect', requestId: 'r-9' });
+		expect(failure.message).toBe(
+			'307 Redirect: a redirect to other.example.com; it was not followed, so the access token stays with Microsoft Graph',
+		);
 	});
 });
 

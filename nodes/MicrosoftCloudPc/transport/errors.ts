@@ -152,10 +152,14 @@ export function invalidResponse(
 	);
 }
 
-/** A header as text; Node's and axios's header objects use lower-case names. */
+/**
+ * A header as text, whatever the case of its name: axios lower-cases names, the inner answers
+ * of a $batch keep Graph's ("Location", "Retry-After").
+ */
 export function headerValue(headers: unknown, name: string): string | undefined {
 	if (!headers || typeof headers !== 'object') return undefined;
-	const value = (headers as Record<string, unknown>)[name];
+	const entries = Object.entries(headers as Record<string, unknown>);
+	const value = entries.find(([key]) => key.toLowerCase() === name)?.[1];
 	return typeof value === 'string' ? value : undefined;
 }
 
