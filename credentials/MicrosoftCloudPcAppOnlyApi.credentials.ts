@@ -177,6 +177,8 @@ export class MicrosoftCloudPcAppOnlyApi implements ICredentialType {
 			url: '/v1.0/deviceManagement/virtualEndpoint/cloudPCs',
 			qs: { $top: 1, $select: 'id' },
 			headers: { 'User-Agent': USER_AGENT },
+			// as for every Graph call (transport/graph.ts): a redirect must not take the token along
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -1,11 +1,13 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { endpointExpression } from '../nodes/MicrosoftCloudPc/environments';
+import {
+	delegatedScopeExpression,
+	endpointExpression,
+} from '../nodes/MicrosoftCloudPc/environments';
 import { USER_AGENT } from '../nodes/MicrosoftCloudPc/transport/userAgent';
 import { environmentProperties } from './environment.properties';
 
 const loginBase = endpointExpression('loginBaseUrl');
-const graphBase = endpointExpression('graphBaseUrl');
 
 /**
  * Delegated sign-in (authorization code) for a work or school account. n8n's own OAuth2
@@ -62,7 +64,7 @@ export class MicrosoftCloudPcOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: `={{ ($self.environment === 'global' || $self.environment === 'custom' ? '' : ${graphBase} + '/') + 'CloudPC.ReadWrite.All offline_access' }}`,
+			default: `={{ ${delegatedScopeExpression()} }}`,
 		},
 		{
 			displayName: 'Auth URI Query Parameters',
@@ -84,6 +86,8 @@ export class MicrosoftCloudPcOAuth2Api implements ICredentialType {
 			url: '/v1.0/me/cloudPCs',
 			qs: { $select: 'id' },
 			headers: { 'User-Agent': USER_AGENT },
+			// as for every Graph call (transport/graph.ts): a redirect must not take the token along
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -11,6 +11,7 @@ import {
 	planAppOnlySignIn,
 	TOKEN_REQUEST_TIMEOUT_MS,
 } from '../nodes/MicrosoftCloudPc/auth/msal';
+import { GRAPH_RESOURCE } from '../nodes/MicrosoftCloudPc/environments';
 import { USER_AGENT } from '../nodes/MicrosoftCloudPc/transport/userAgent';
 import { reprovisionParameters } from './fixtures';
 import { startGraphServer, type GraphServer, type SeedCloudPc } from './graph-server';
@@ -27,6 +28,8 @@ import {
 const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
 const OTHER_TENANT = '0c0ffee0-1111-4222-8333-444455556666';
 const SECRET = 'Qx7~local-test-client-secret-value-1234';
+/** An API gateway's own resource (application ID URI), for Custom's Token Scope */
+const GATEWAY_RESOURCE = 'api://cloudpc-gateway';
 /** One app registration per test that counts token requests, so MSAL caches do not meet. */
 const APP = {
 	batch: 'a0000000-0000-4000-8000-000000000001',
@@ -38,6 +41,7 @@ const APP = {
 	credentialTest: 'a0000000-0000-4000-8000-000000000005',
 	errors: 'a0000000-0000-4000-8000-000000000006',
 	silent: 'a0000000-0000-4000-8000-00000000000e',
+	gatewayScope: 'a0000000-0000-4000-8000-00000000000f',
 	expiredSecret: 'a0000000-0000-4000-8000-000000000007',
 	disabled: 'a0000000-0000-4000-8000-000000000008',
 	certSha256: 'a0000000-0000-4000-8000-000000000009',
@@ -81,7 +85,8 @@ beforeAll(async () => {
 	const secretApp = (clientId: string) => ({ tenantId: TENANT, clientId, secret: SECRET });
 	identity = await startIdentityServer({
 		tls: { key: pki.tls.key, cert: pki.tls.cert },
-		graphResource: graph.url,
+		graphResource: GRAPH_RESOURCE,
+		otherResources: [GATEWAY_RESOURCE],
 		accessTokens: ISSUED,
 		apps: [
 			...[
@@ -93,6 +98,7 @@ beforeAll(async () => {
 				APP.concurrent,
 				APP.credentialTest,
 				APP.errors,
+				APP.gatewayScope,
 			].map(secretApp),
 			{ ...secretApp(APP.expiredSecret), secretExpired: true },
 			{ ...secretApp(APP.silent), hang: true },
@@ -206,7 +212,7 @@ describe('client secret', () => {
 			path: `/${TENANT}/oauth2/v2.0/token`,
 			credential: 'secret',
 			clientId: APP.batch,
-			scope: `${graph.url}/.default`,
+			scope: `${GRAPH_RESOURCE}/.default`,
 			status: 200,
 		});
 		expect(bearers()).toEqual([`Bearer ${request.issued}`]);
@@ -397,8 +403,8 @@ describe('client secret', () => {
 			'application is disabled',
 		],
 		[
-			'a Graph host of another cloud (wrong Environment)',
-			{ clientId: APP.errors, graphBaseUrl: 'http://localhost:1' },
+			'a resource the tenant does not have (wrong Environment or Token Scope)',
+			{ clientId: APP.errors, tokenScope: 'api://not-in-this-tenant/.default' },
 			'AADSTS500011',
 			'Environment probably does not match',
 		],
@@ -548,7 +554,12 @@ describe('managed identity (App Service-style endpoint on loopback)', () => {
 		);
 		expect(result.output.every(({ json }) => json.outcome === 'requested')).toBe(true);
 		expect(identity.requests).toMatchObject([
-			{ endpoint: 'managedIdentity', clientId: 'system-assigned', scope: graph.url, status: 200 },
+			{
+				endpoint: 'managedIdentity',
+				clientId: 'system-assigned',
+				scope: GRAPH_RESOURCE,
+				status: 200,
+			},
 		]);
 		expect(identity.requests[0].query).not.toHaveProperty('client_id');
 		expect(bearers()).toEqual([`Bearer ${identity.requests[0].issued}`]);
@@ -572,7 +583,7 @@ describe('managed identity (App Service-style endpoint on loopback)', () => {
 			issued: token,
 			clientId: UAMI.clientId,
 		});
-		expect(identity.requests[0].query).toMatchObject({ [parameter]: id, resource: graph.url });
+		expect(identity.requests[0].query).toMatchObject({ [parameter]: id, resource: GRAPH_RESOURCE });
 	});
 
 	test('an identity the endpoint does not know is refused with what to check', async () => {
@@ -653,6 +664,43 @@ describe('national clouds (configuration only, no network)', () => {
 		});
 		await acquireAppOnlyToken(credential({ clientId: APP.errors }));
 		expect(identity.requests.map((r) => r.endpoint)).toEqual(['token']);
+	});
+
+	test("Custom asks for Microsoft Graph's audience, not the gateway URL, unless Token Scope says otherwise", async () => {
+		expect(planAppOnlySignIn(credential()).scope).toBe('https://graph.microsoft.com/.default');
+		expect(planAppOnlySignIn(credential({ tokenScope: '  ' })).scope).toBe(
+			'https://graph.microsoft.com/.default',
+		);
+		const identityPlan = planAppOnlySignIn(
+			credential({ authMethod: 'managedIdentity', tokenScope: `${GATEWAY_RESOURCE}/.default` }),
+		);
+		expect(identityPlan.scope).toBe(`${GATEWAY_RESOURCE}/.default`);
+
+		const data = credential({
+			clientId: APP.gatewayScope,
+			tokenScope: ` ${GATEWAY_RESOURCE}/.default `,
+		});
+		const result = await reprovision(data, 1);
+		expect(result.output[0].json.outcome).toBe('requested');
+		expect(identity.requests).toMatchObject([
+			{ clientId: APP.gatewayScope, scope: `${GATEWAY_RESOURCE}/.default`, status: 200 },
+		]);
+		expect(bearers()).toEqual([`Bearer ${identity.requests[0].issued}`]);
+	});
+
+	test('a Token Scope that is not a /.default scope is refused before anything is sent', async () => {
+		const result = await reprovision(credential({ tokenScope: 'CloudPC.ReadWrite.All' }), 1);
+		expect(result.error?.message).toContain('"Token Scope" must end in /.default');
+		expect(identity.requests).toHaveLength(0);
+		expect(graph.requests).toHaveLength(0);
+	});
+
+	test('national clouds ignore a Token Scope left over from Custom', () => {
+		const plan = planAppOnlySignIn({
+			...credential({ tokenScope: `${GATEWAY_RESOURCE}/.default` }),
+			environment: 'usGovL4',
+		});
+		expect(plan.scope).toBe('https://graph.microsoft.us/.default');
 	});
 
 	test('the cache key is a hash: no credential value appears in it', () => {

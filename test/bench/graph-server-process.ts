@@ -3,6 +3,7 @@
  * are other machines, so their CPU must not be billed to the node under test. Driven over the
  * fork IPC channel.
  */
+import { GRAPH_RESOURCE } from '../../nodes/MicrosoftCloudPc/environments';
 import { manyCloudPcs, startGraphServer, type GraphServerOptions } from '../graph-server';
 import { startIdentityServer, type IdentityApp } from '../identity-server';
 
@@ -26,7 +27,8 @@ process.once('message', async ({ n, options, identity }: ServerRequest) => {
 	const fleet = manyCloudPcs(n);
 	const server = await startGraphServer({ ...options, cloudPcs: fleet });
 	const login = identity
-		? await startIdentityServer({ ...identity, graphResource: server.url })
+		? // Entra ID issues tokens for Microsoft Graph, whatever URL the requests then go to.
+			await startIdentityServer({ ...identity, graphResource: GRAPH_RESOURCE })
 		: undefined;
 	process.send!({ url: server.url, loginBaseUrl: login?.loginBaseUrl } satisfies ServerReport);
 	process.once('message', async () => {

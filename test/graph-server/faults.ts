@@ -38,11 +38,12 @@ export class FaultQueue {
 	}
 
 	/** The oldest matching fault answers; each answer uses up one of its shots. */
-	take(method: string, rawPath: string): FaultResponse | undefined {
+	take(method: string, rawPath: string, query?: URLSearchParams): FaultResponse | undefined {
 		const fault = this.faults.find(
 			({ matcher }) =>
 				(!matcher.method || matcher.method.toUpperCase() === method) &&
-				(!matcher.pathIncludes || rawPath.includes(matcher.pathIncludes)),
+				(!matcher.pathIncludes || rawPath.includes(matcher.pathIncludes)) &&
+				(!matcher.queryHas || query?.has(matcher.queryHas) === true),
 		);
 		if (!fault) return undefined;
 		fault.remaining -= 1;

@@ -94,7 +94,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		handle: () => Reply,
 		admit: () => Reply | undefined = () => undefined,
 	): Reply {
-		const fault = faults.take(req.method, req.rawPath);
+		const fault = faults.take(req.method, req.rawPath, req.query);
 		if (fault) return injectedReply(req, fault, isLogin, handle);
 		return admit() ?? handle();
 	}

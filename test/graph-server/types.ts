@@ -144,6 +144,8 @@ export interface FaultMatcher {
 	method?: string;
 	/** Substring of the raw path (without the query). */
 	pathIncludes?: string;
+	/** A query parameter the request carries, e.g. '$skiptoken' for the pages after the first. */
+	queryHas?: string;
 }
 
 export interface FaultResponse {

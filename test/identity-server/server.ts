@@ -34,8 +34,13 @@ export interface IdentityServerOptions {
 	/** TLS key and certificate for https://127.0.0.1 */
 	tls: { key: string; cert: string };
 	apps: IdentityApp[];
-	/** the Graph base URL tokens are for; a scope or resource for another host gets AADSTS500011 */
+	/**
+	 * The resource tokens are for, as Entra ID knows Microsoft Graph (https://graph.microsoft.com,
+	 * whatever URL requests later go to); a scope or resource for anything else gets AADSTS500011.
+	 */
 	graphResource: string;
+	/** further resources the tenant has, such as an API gateway's application ID URI */
+	otherResources?: string[];
 	/** access tokens to hand out, in order */
 	accessTokens: string[];
 	/** `expires_in` of issued tokens; default 3599, like Entra ID */
@@ -111,6 +116,7 @@ class Refusal extends Error {
 export async function startIdentityServer(options: IdentityServerOptions): Promise<IdentityServer> {
 	const requests: LoggedIdentityRequest[] = [];
 	const tokens = [...options.accessTokens];
+	const resources = new Set([options.graphResource, ...(options.otherResources ?? [])]);
 	let expiresIn = options.expiresIn ?? 3599;
 	const identityHeader = randomBytes(16).toString('hex');
 	const tenants = new Set(options.apps.map((app) => app.tenantId.toLowerCase()));
@@ -155,7 +161,8 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
 					'The app requested an unsupported grant type.',
 				);
 			}
-			if (scope !== `${options.graphResource}/.default`) {
+			// Client credentials take only a resource's `/.default` scope.
+			if (!scope.endsWith('/.default') || !resources.has(scope.slice(0, -'/.default'.length))) {
 				throw new Refusal(
 					400,
 					'invalid_resource',
@@ -234,7 +241,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
 				'No User Assigned or Delegated Managed Identity found for specified ClientId/ResourceId/PrincipalId.',
 			);
 		}
-		if (resource !== options.graphResource) {
+		if (!resources.has(resource)) {
 			return refuse(
 				400,
 				`AADSTS500011: The resource principal named ${resource} was not found in the tenant.`,

@@ -45,9 +45,9 @@ const AADSTS_FIXES: Record<string, string> = {
 	'7000218':
 		'no client secret or certificate was sent. Fill in Client Secret, or Private Key and Thumbprint.',
 	'500011':
-		"Microsoft Graph was not found in this tenant: Environment probably does not match the tenant's cloud (a US Government tenant needs US Government L4 or L5, a 21Vianet tenant needs China).",
+		"the requested resource was not found in this tenant: Environment probably does not match the tenant's cloud (a US Government tenant needs US Government L4 or L5, a 21Vianet tenant needs China); for Custom, Token Scope must name a resource of this tenant (empty asks for Microsoft Graph).",
 	'70011':
-		'the requested scope is not valid. For the Custom environment, Graph Base URL must be the Microsoft Graph host of the tenant.',
+		"the requested scope is not valid. For the Custom environment, Token Scope must be a resource's /.default scope, or empty for Microsoft Graph's.",
 	'65001':
 		"admin consent is missing. In the app registration's API permissions, add the Microsoft Graph application permission CloudPC.ReadWrite.All and select Grant admin consent.",
 	'7000229':
@@ -134,6 +134,48 @@ export function describeTokenError(thrown: unknown, context: ErrorContext): AppO
 		message = `App-only sign-in failed (${because}).${support}`;
 	}
 	return new AppOnlyTokenError(message, code);
+}
+
+const RECONNECT = 'reconnect the credential (open it and sign in again)';
+
+/** The shape of @n8n/client-oauth2's AuthError: the token endpoint's OAuth error body. */
+interface OAuthRefusal {
+	code?: unknown;
+	body?: { error?: unknown; error_description?: unknown };
+	failure?: { cause?: unknown };
+}
+
+/**
+ * n8n's OAuth2 token refresh (delegated credential) refused by the token endpoint, worded as the
+ * fix; undefined for anything else. n8n 2.x turns `invalid_grant` into its own "needs to be
+ * reconnected" error declaring `failure.cause: 'credential-invalid'`; other refusals, and older
+ * n8n, surface client-oauth2's AuthError (`code: 'EAUTH'`). Both arrive wrapped in NodeApiError.
+ * Only the error and AADSTS codes are kept: the rest of the answer stays out of messages.
+ */
+export function refusedDelegatedRefresh(
+	thrown: unknown,
+): { message: string; description: string } | undefined {
+	const wrapper = thrown as OAuthRefusal & { cause?: OAuthRefusal };
+	const refusal = wrapper.cause ?? wrapper;
+	const declared = [wrapper, refusal].some((e) => e.failure?.cause === 'credential-invalid');
+	const oauthError =
+		refusal.code === 'EAUTH' && typeof refusal.body?.error === 'string'
+			? refusal.body.error
+			: undefined;
+	if (!declared && !oauthError) return undefined;
+	const error = oauthError ?? 'invalid_grant';
+	const description = refusal.body?.error_description;
+	const aadsts = /AADSTS(\d+)/.exec(typeof description === 'string' ? description : '')?.[1];
+	const fix =
+		error === 'invalid_grant'
+			? `${RECONNECT}. The refresh token was revoked or has expired, or the account's password, MFA or permissions changed.`
+			: ((aadsts && AADSTS_FIXES[aadsts]) ??
+				`check Client ID and Client Secret, then ${RECONNECT}.`);
+	return {
+		message: `Microsoft Entra ID refused to renew the delegated sign-in (${error}${aadsts ? `, AADSTS${aadsts}` : ''}): ${fix}`,
+		description:
+			'Microsoft Graph ran nothing: it had refused the expired access token. Retrying cannot help, so the run stops here.',
+	};
 }
 
 function firstLine(text: string | undefined): string {

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 
 import { GUID_PATTERN } from '../actions/common.descriptions';
-import { resolveEndpoints } from '../environments';
+import { appOnlyScope, resolveEndpoints } from '../environments';
 import { invalidCredential } from './errors';
 
 export const APP_ONLY_AUTH_METHODS = [
@@ -48,7 +48,7 @@ export type ManagedIdentityIdParams = Partial<
 interface PlanBase {
 	/** sha256 over every identifying field, secrets included: the secret only ever enters the hash */
 	cacheKey: string;
-	/** `https://{graph host}/.default` */
+	/** `https://{graph host}/.default`; for Custom, Token Scope or Microsoft Graph's */
 	scope: string;
 	/** values that must never appear in a message */
 	secrets: string[];
@@ -81,25 +81,38 @@ export function planAppOnlySignIn(data: AppOnlyCredentialData): AppOnlyPlan {
 	if (!APP_ONLY_AUTH_METHODS.includes(method)) {
 		throw invalidCredential('Authentication', `must be one of ${APP_ONLY_AUTH_METHODS.join(', ')}`);
 	}
-	const { loginBaseUrl, graphBaseUrl } = endpointsOf(data);
+	const { loginBaseUrl } = endpointsOf(data);
+	const scope = scopeOf(data);
 	if (method === 'managedIdentity') {
 		const { params, identity } = managedIdentityOf(data);
 		return {
 			method,
-			scope: `${graphBaseUrl}/.default`,
+			scope,
 			secrets: [],
-			cacheKey: hash([method, graphBaseUrl, ...identity]),
+			cacheKey: hash([method, scope, ...identity]),
 			managedIdentityIdParams: params,
 		};
 	}
-	return appRegistrationPlan(data, method, loginBaseUrl, graphBaseUrl);
+	return appRegistrationPlan(data, method, loginBaseUrl, scope);
+}
+
+/** Client credentials and managed identity can only ask for a resource's `/.default` scope. */
+function scopeOf(data: AppOnlyCredentialData): string {
+	const scope = appOnlyScope(data);
+	if (!scope.endsWith('/.default')) {
+		throw invalidCredential(
+			'Token Scope',
+			'must end in /.default for app-only sign-in, like https://graph.microsoft.com/.default',
+		);
+	}
+	return scope;
 }
 
 function appRegistrationPlan(
 	data: AppOnlyCredentialData,
 	method: 'clientSecret' | 'clientCertificate',
 	loginBaseUrl: string,
-	graphBaseUrl: string,
+	scope: string,
 ): AppOnlyPlan {
 	if (!URL.canParse(loginBaseUrl)) {
 		throw invalidCredential('Login Base URL', 'must be an absolute URL like https://host');
@@ -125,7 +138,7 @@ function appRegistrationPlan(
 		authority,
 		...(data.environment === 'custom' ? customAuthority(login, authority) : {}),
 	};
-	const identity = [method, loginBaseUrl, graphBaseUrl, tenantId, clientId];
+	const identity = [method, loginBaseUrl, scope, tenantId, clientId];
 	if (method === 'clientSecret') {
 		const clientSecret = text(data, 'clientSecret');
 		if (!clientSecret) throw invalidCredential('Client Secret', 'is empty');
@@ -145,7 +158,7 @@ function appRegistrationPlan(
 		.flatMap((value) => [value, pemBody(value)]);
 	return {
 		method,
-		scope: `${graphBaseUrl}/.default`,
+		scope,
 		loginHost: login.host,
 		secrets,
 		cacheKey: hash(identity),

@@ -267,7 +267,7 @@ class BatchRun {
 				timeoutMs: this.options.timeoutMs,
 				signal: this.options.signal,
 			});
-			answers = readBatchAnswer(envelope, entries);
+			answers = readBatchAnswer(envelope, entries, this.graph.cloud);
 		} catch (error) {
 			if (!(error instanceof GraphFailure)) {
 				// No Graph answer at all (a credential that cannot sign in): this attempt never left.

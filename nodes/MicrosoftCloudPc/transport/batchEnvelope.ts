@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { CloudEnvironment } from '../environments';
 import { failureFromAnswer, GraphFailure } from './errors';
 import type { GraphRequest, GraphResponse } from './graph';
 
@@ -71,10 +72,19 @@ interface InnerResponse {
 export function readBatchAnswer(
 	envelope: GraphResponse<unknown>,
 	entries: readonly BatchEntry[],
+	cloud: CloudEnvironment,
 ): Map<string, EntryAnswer> {
 	const lost = (code: string, message: string, entry: BatchEntry): EntryAnswer => ({
 		ok: false,
-		failure: new GraphFailure(0, code, message, envelope.requestId, entry.clientRequestId),
+		failure: new GraphFailure(
+			0,
+			code,
+			message,
+			envelope.requestId,
+			entry.clientRequestId,
+			undefined,
+			cloud,
+		),
 	});
 	const responses = (envelope.body as { responses?: unknown } | null)?.responses;
 	if (!Array.isArray(responses)) {
@@ -111,7 +121,7 @@ export function readBatchAnswer(
 						entry,
 					),
 				];
-			return [entry.id, entryAnswer(found[0], envelope, entry)];
+			return [entry.id, entryAnswer(found[0], envelope, entry, cloud)];
 		}),
 	);
 }
@@ -134,6 +144,7 @@ function entryAnswer(
 	inner: InnerResponse,
 	envelope: GraphResponse<unknown>,
 	entry: BatchEntry,
+	cloud: CloudEnvironment,
 ): EntryAnswer {
 	if (inner.status < 200 || inner.status >= 300) {
 		return {

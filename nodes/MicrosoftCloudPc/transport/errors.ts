@@ -1,11 +1,15 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { NATIONAL_CLOUDS, type CloudEnvironment } from '../environments';
 import { retryAfterMs } from './clock';
 
 /** A Graph answer that was not a success, reduced to what users and support need. */
 export class GraphFailure extends Error {
 	constructor(
-		/** HTTP status; 0 when no answer came (network error) */
+		/**
+		 * HTTP status; 0 when no answer from Graph came: a network error, or an answer that was
+		 * not Graph's JSON. Either way nobody can tell whether Graph acted.
+		 */
 		readonly status: number,
 		/** Graph's `error.code` (or the network error code) */
 		readonly code: string,
@@ -15,9 +19,24 @@ export class GraphFailure extends Error {
 		readonly clientRequestId: string,
 		/** Graph's `Retry-After`, when it said how long to wait */
 		readonly retryAfterMs?: number,
+		/** the credential's cloud, where known: some clouds lack Cloud PC actions */
+		readonly cloud?: CloudEnvironment,
 	) {
 		super(`${status ? `${status} ` : ''}${code}: ${graphMessage}`);
 		this.name = 'GraphFailure';
+	}
+
+	/** The same failure in other words: status, ids, Retry-After and cloud stay. */
+	rephrased(code: string, graphMessage: string): GraphFailure {
+		return new GraphFailure(
+			this.status,
+			code,
+			graphMessage,
+			this.requestId,
+			this.clientRequestId,
+			this.retryAfterMs,
+			this.cloud,
+		);
 	}
 }
 
@@ -41,7 +60,11 @@ interface GraphErrorBody {
  * Reads status, Graph error body and request-id from whatever the HTTP layer threw. Only these
  * fields survive: the original error carries the request, Authorization header included.
  */
-export function graphErrorFromResponse(thrown: unknown, clientRequestId: string): GraphFailure {
+export function graphErrorFromResponse(
+	thrown: unknown,
+	clientRequestId: string,
+	cloud?: CloudEnvironment,
+): GraphFailure {
 	const error = thrown as {
 		cause?: unknown;
 		response?: ResponseLike;
@@ -58,6 +81,8 @@ export function graphErrorFromResponse(thrown: unknown, clientRequestId: string)
 			original.message ?? 'No answer from Microsoft Graph',
 			undefined,
 			clientRequestId,
+			undefined,
+			cloud,
 		);
 	}
 	return failureFromAnswer(
@@ -65,6 +90,7 @@ export function graphErrorFromResponse(thrown: unknown, clientRequestId: string)
 		response.headers,
 		response.data ?? response.body,
 		clientRequestId,
+		cloud,
 	);
 }
 
@@ -74,22 +100,80 @@ export function failureFromAnswer(
 	headers: Record<string, unknown> | undefined,
 	rawBody: unknown,
 	clientRequestId: string,
+	cloud?: CloudEnvironment,
 ): GraphFailure {
+	if (status >= 300 && status < 400) return redirected(status, headers, clientRequestId, cloud);
 	const body = parseBody(rawBody);
-	const headerRequestId = headers?.['request-id'];
 	const innerRequestId = body.error?.innerError?.['request-id'];
 	return new GraphFailure(
 		status,
 		body.error?.code ?? `HTTP${status}`,
 		body.error?.message ?? 'Microsoft Graph returned an error without a message',
-		typeof headerRequestId === 'string'
-			? headerRequestId
-			: typeof innerRequestId === 'string'
-				? innerRequestId
-				: undefined,
+		headerValue(headers, 'request-id') ??
+			(typeof innerRequestId === 'string' ? innerRequestId : undefined),
 		clientRequestId,
 		retryAfterMs(headers),
+		cloud,
 	);
+}
+
+/** Graph calls never follow redirects (transport/graph.ts): the target is named, not visited. */
+function redirected(
+	status: number,
+	headers: Record<string, unknown> | undefined,
+	clientRequestId: string,
+	cloud?: CloudEnvironment,
+): GraphFailure {
+	const location = headerValue(headers, 'location');
+	// Only the host: a Location's path and query may carry anything, signed URLs included.
+	const target = !location
+		? 'a redirect without a Location'
+		: URL.canParse(location)
+			? `a redirect to ${new URL(location).host}`
+			: 'a redirect to another path on the same host';
+	return new GraphFailure(
+		status,
+		'Redirect',
+		`${target}; it was not followed, so the access token stays with Microsoft Graph`,
+		headerValue(headers, 'request-id'),
+		clientRequestId,
+		undefined,
+		cloud,
+	);
+}
+
+/**
+ * A success status whose body is not Graph's JSON: a captive portal's or proxy's page, or a body
+ * cut short. Not Graph's answer, so whether Graph acted is unknown: status 0, like a lost answer.
+ */
+export function invalidResponse(
+	status: number,
+	headers: Record<string, unknown> | undefined,
+	clientRequestId: string,
+	cloud?: CloudEnvironment,
+): GraphFailure {
+	const requestId = headerValue(headers, 'request-id');
+	const contentType = headerValue(headers, 'content-type') ?? 'no content type';
+	return new GraphFailure(
+		0,
+		'InvalidResponse',
+		`HTTP ${status} with ${contentType} instead of Microsoft Graph's JSON (request-id: ${requestId ?? 'none'})`,
+		requestId,
+		clientRequestId,
+		undefined,
+		cloud,
+	);
+}
+
+/**
+ * A header as text, whatever the case of its name: axios lower-cases names, the inner answers
+ * of a $batch keep Graph's ("Location", "Retry-After").
+ */
+export function headerValue(headers: unknown, name: string): string | undefined {
+	if (!headers || typeof headers !== 'object') return undefined;
+	const entries = Object.entries(headers as Record<string, unknown>);
+	const value = entries.find(([key]) => key.toLowerCase() === name)?.[1];
+	return typeof value === 'string' ? value : undefined;
 }
 
 function parseBody(data: unknown): GraphErrorBody {
@@ -104,8 +188,39 @@ function parseBody(data: unknown): GraphErrorBody {
 	return (data ?? {}) as GraphErrorBody;
 }
 
+/** Failures that are not Graph's verdict on the request: the same advice whatever the status. */
+const HINTS_BY_CODE = new Map([
+	[
+		'Redirect',
+		"Something between n8n and Microsoft Graph (a proxy, a gateway, or the Custom environment's Graph Base URL) redirected the request. Point the credential at a host that answers Graph requests itself; redirects are not followed, so the access token never goes elsewhere.",
+	],
+	[
+		'InvalidResponse',
+		"The answer did not come from Microsoft Graph: a proxy, captive portal or gateway answered instead. Check the n8n host's proxy settings and the credential's environment (for Custom: Graph Base URL). Whether Graph acted on the request is unknown.",
+	],
+]);
+
+/** Statuses and codes with which Graph refuses an action its cloud does not offer. */
+const REFUSALS = new Set([400, 404, 405, 501]);
+
+/** Names the cloud when Graph refuses in one where Microsoft does not document Cloud PC actions. */
+function cloudHint(failure: GraphFailure): string | undefined {
+	const cloud =
+		failure.cloud && failure.cloud !== 'custom' ? NATIONAL_CLOUDS[failure.cloud] : undefined;
+	if (!cloud || cloud.reprovision) return undefined;
+	if (!REFUSALS.has(failure.status) && !/not ?supported/i.test(failure.code)) return undefined;
+	return `The credential's environment is ${cloud.name}: Microsoft documents Cloud PC reprovision and bulk actions for Global and US Government L4 only, so Graph may refuse them in this cloud.`;
+}
+
 /** What to do about a failure, in the words of an Entra ID / Intune admin. */
 export function hintFor(failure: GraphFailure): string {
+	const byCode = HINTS_BY_CODE.get(failure.code);
+	if (byCode) return byCode;
+	const cloud = cloudHint(failure);
+	return cloud ? `${cloud} Otherwise: ${statusHint(failure)}` : statusHint(failure);
+}
+
+function statusHint(failure: GraphFailure): string {
 	const message = failure.graphMessage.toLowerCase();
 	switch (failure.status) {
 		case 0:

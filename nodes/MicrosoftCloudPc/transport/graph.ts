@@ -7,11 +7,13 @@ import {
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
+	type INode,
 } from 'n8n-workflow';
 
-import { resolveEndpoints } from '../environments';
-import { AppOnlyTokenError, forgetAppOnlyToken } from '../auth/msal';
-import { graphErrorFromResponse, type GraphFailure } from './errors';
+import { environmentOf, resolveEndpoints, type CloudEnvironment } from '../environments';
+import { refusedDelegatedRefresh } from '../auth/errors';
+import { forgetAppOnlyToken } from '../auth/msal';
+import { graphErrorFromResponse, headerValue, invalidResponse, type GraphFailure } from './errors';
 import { USER_AGENT } from './userAgent';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -52,6 +54,8 @@ type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
 export interface GraphClient {
 	authentication: Authentication;
 	graphBaseUrl: string;
+	/** the credential's cloud, for failures made outside this client (inner $batch answers) */
+	cloud: CloudEnvironment;
 	/** Sends one request; a Graph error is thrown as a `GraphFailure` with code, message and request-id. */
 	request<T = IDataObject>(request: GraphRequest): Promise<GraphResponse<T>>;
 }
@@ -64,6 +68,7 @@ export async function createGraphClient(
 	const credentialType = credentialTypeFor(authentication);
 	const credentials = await ctx.getCredentials(credentialType);
 	const { graphBaseUrl } = resolveEndpoints(credentials);
+	const cloud = environmentOf(credentials);
 
 	const urlFor = (request: GraphRequest): string => {
 		if (request.url === undefined) return `${graphBaseUrl}/${request.version}${request.path ?? ''}`;
@@ -91,36 +96,40 @@ export async function createGraphClient(
 			returnFullResponse: true,
 			timeout: request.timeoutMs,
 			abortSignal: request.signal,
+			// n8n follows redirects with the Authorization header, to any host: a redirect
+			// (from a gateway, a proxy, or Graph) would hand the bearer token to its target and
+			// re-post a $batch of reprovisions there. A 3xx is a failure instead (errors.ts).
+			disableFollowRedirect: true,
 		};
+		let response: { statusCode: number; headers: IDataObject; body: T };
 		try {
-			const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(
 				ctx,
 				credentialType,
 				options,
-			)) as { statusCode: number; headers: IDataObject; body: T };
-			return {
-				statusCode: response.statusCode,
-				body: response.body,
-				requestId: headerValue(response.headers, 'request-id'),
-				clientRequestId,
-				headers: response.headers,
-			};
+			)) as typeof response;
 		} catch (error) {
-			// A credential that cannot get a token is no Graph answer: retrying will not help, and
-			// the batch sender ends the run on anything that is not a GraphFailure.
-			const cause = (error as { cause?: unknown }).cause;
-			if (cause instanceof AppOnlyTokenError) {
-				throw new NodeOperationError(ctx.getNode(), cause, {
-					description: 'Nothing was sent to Microsoft Graph.',
-				});
-			}
-			throw graphErrorFromResponse(error, clientRequestId);
+			throw (
+				signInFailure(ctx.getNode(), error) ?? graphErrorFromResponse(error, clientRequestId, cloud)
+			);
 		}
+		// Graph answers JSON, or 204 with nothing; anything else is not Graph speaking.
+		if (response.statusCode !== 204 && !isJsonObject(response.body)) {
+			throw invalidResponse(response.statusCode, response.headers, clientRequestId, cloud);
+		}
+		return {
+			statusCode: response.statusCode,
+			body: response.body,
+			requestId: headerValue(response.headers, 'request-id'),
+			clientRequestId,
+			headers: response.headers,
+		};
 	};
 
 	return {
 		authentication,
 		graphBaseUrl,
+		cloud,
 		async request<T>(request: GraphRequest): Promise<GraphResponse<T>> {
 			const first = await send<T>(request).then(
 				(response) => ({ response }),
@@ -136,8 +145,30 @@ export async function createGraphClient(
 	};
 }
 
-export function headerValue(headers: unknown, name: string): string | undefined {
-	if (!headers || typeof headers !== 'object') return undefined;
-	const value = (headers as IDataObject)[name];
-	return typeof value === 'string' ? value : undefined;
+/**
+ * Failures that are no Graph answer and that retrying cannot mend: a credential that cannot get
+ * a token, or n8n refusing to send at all. The batch sender ends the run at once on anything
+ * that is not a GraphFailure.
+ */
+function signInFailure(node: INode, error: unknown): NodeOperationError | undefined {
+	const cause = (error as { cause?: unknown }).cause ?? error;
+	const refused = refusedDelegatedRefresh(error);
+	if (refused) {
+		return new NodeOperationError(node, refused.message, {
+			description: refused.description,
+			failure: { cause: 'credential-invalid' },
+		});
+	}
+	// Lost connections, timeouts and answers are axios errors (and may be retried); anything
+	// else stopped before the request went out: an app-only sign-in that failed, an OAuth2
+	// credential never connected, a host n8n blocks.
+	if ((cause as { isAxiosError?: unknown }).isAxiosError === true) return undefined;
+	return new NodeOperationError(node, cause as Error, {
+		description: 'Nothing was sent to Microsoft Graph.',
+	});
+}
+
+/** Axios hands over a body it could not parse as the raw text. */
+function isJsonObject(body: unknown): boolean {
+	return typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
 }

@@ -1,5 +1,5 @@
 import { clampDelay } from './clock';
-import { GraphFailure } from './errors';
+import type { GraphFailure } from './errors';
 
 /** How hard to try before an item fails; set from the node's "Throughput and Retries" options. */
 export interface RetryPolicy {
@@ -131,14 +131,7 @@ export function givenUp(
 	const how = outOfTime
 		? `gave up: the next wait would pass the ${Math.round(policy.maxWaitMs / 1000)} s Max Wait per Item, ${Math.round(attempts.waitedMs / 1000)} s of it spent`
 		: `gave up after ${policy.maxRetries} retries`;
-	return new GraphFailure(
-		failure.status,
-		failure.code,
-		`${failure.graphMessage} (${how})`,
-		failure.requestId,
-		failure.clientRequestId,
-		failure.retryAfterMs,
-	);
+	return failure.rephrased(failure.code, `${failure.graphMessage} (${how})`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphFailure } from './errors';
+import type { GraphFailure } from './errors';
 import type { GraphResponse } from './graph';
 
 /** What Graph's own records say of an attempt whose answer was lost. */
@@ -29,11 +29,8 @@ export function confirmedResponse(
 
 /** A request that may or may not have run, and why nobody can tell. */
 export function unknownOutcome(lost: GraphFailure, reason: string): GraphFailure {
-	return new GraphFailure(
-		lost.status,
+	return lost.rephrased(
 		'OutcomeUnknown',
 		`The answer was lost (${lost.message}) and ${reason}. It may have run: it was not sent again.`,
-		lost.requestId,
-		lost.clientRequestId,
 	);
 }
