@@ -149,7 +149,13 @@ function entryAnswer(
 	if (inner.status < 200 || inner.status >= 300) {
 		return {
 			ok: false,
-			failure: failureFromAnswer(inner.status, inner.headers, inner.body, entry.clientRequestId),
+			failure: failureFromAnswer(
+				inner.status,
+				inner.headers,
+				inner.body,
+				entry.clientRequestId,
+				cloud,
+			),
 		};
 	}
 	const requestId = inner.headers['request-id'];
