@@ -63,8 +63,15 @@ async function answersById(res: Response): Promise<Record<string, InnerResponse>
 
 const reprovisionUrl = (id: string) =>
 	`/deviceManagement/virtualEndpoint/cloudPCs/${id}/reprovision`;
+const JSON_TYPE = { 'Content-Type': 'application/json' };
 const reprovisions = (ids: readonly string[]) =>
-	ids.map((id, index) => ({ id: String(index + 1), method: 'POST', url: reprovisionUrl(id) }));
+	ids.map((id, index) => ({
+		id: String(index + 1),
+		method: 'POST',
+		url: reprovisionUrl(id),
+		headers: JSON_TYPE,
+		body: {},
+	}));
 
 describe('JSON batching', () => {
 	test('inner requests are handled like direct ones, each with its own ids and log entry', async () => {
@@ -78,16 +85,39 @@ describe('JSON batching', () => {
 				headers: { 'Content-Type': 'application/json', 'client-request-id': clientRequestId },
 				body: { osVersion: 'windows11' },
 			},
-			{ id: '2', method: 'POST', url: reprovisionUrl(provisioning.id) },
+			{
+				id: '2',
+				method: 'POST',
+				url: reprovisionUrl(provisioning.id),
+				headers: JSON_TYPE,
+				body: {},
+			},
 			{ id: '3', method: 'GET', url: `/deviceManagement/virtualEndpoint/cloudPCs/${UNKNOWN_PC}` },
 			{
 				id: '4',
 				method: 'GET',
 				url: `/deviceManagement/virtualEndpoint/cloudPCs/${failed.id}?$select=displayName`,
 			},
-			{ id: '5', method: 'POST', url: reprovisionUrl(failed.id), dependsOn: ['2'] },
-			{ id: '6', method: 'GET', url: 'https://graph.microsoft.com/v1.0/me/cloudPCs' },
-			{ id: '7', method: 'POST', url: reprovisionUrl(fleet[0].id), body: {} },
+			{
+				id: '5',
+				method: 'POST',
+				url: reprovisionUrl(failed.id),
+				headers: JSON_TYPE,
+				body: {},
+				dependsOn: ['2'],
+			},
+			{
+				id: '6',
+				method: 'GET',
+				url: `/deviceManagement/virtualEndpoint/cloudPCs/${failed.id}/retrieveCloudPcRemoteActionResults`,
+			},
+			{
+				id: '7',
+				method: 'POST',
+				url: reprovisionUrl(fleet[0].id),
+				headers: JSON_TYPE,
+				body: { osVersion: 'windows95' },
+			},
 		]);
 		const answers = await answersById(res);
 
@@ -175,6 +205,44 @@ describe('JSON batching', () => {
 		expect((await send(server, '/v1.0/$batch')).status).toBe(405);
 		expect(server.requests).toHaveLength(4);
 		expect(server.reprovisionCount(provisioned.id)).toBe(0);
+	});
+
+	test.each([
+		[
+			'a write without a body',
+			{ id: '2', method: 'POST', url: reprovisionUrl(fleet[1].id) },
+			'Write request id : 2 does not contain Content-Type header or body.',
+		],
+		[
+			'a write with a body but no Content-Type',
+			{ id: '2', method: 'POST', url: reprovisionUrl(fleet[1].id), body: {} },
+			'Write request id : 2 does not contain Content-Type header or body.',
+		],
+		[
+			'an absolute url',
+			{
+				id: '2',
+				method: 'GET',
+				url: `https://graph.microsoft.com/v1.0${reprovisionUrl(fleet[1].id)}`,
+			},
+			"a batch request's url is relative to the version",
+		],
+		[
+			'a dependsOn naming no request of the batch',
+			{ ...reprovisions([fleet[1].id])[0], id: '2', dependsOn: ['9'] },
+			"depends on request '9', which is not in the batch",
+		],
+	])('%s fails the whole batch with 400 and nothing in it runs', async (_, bad, message) => {
+		const server = await start();
+		const res = await postBatch(server, [reprovisions([fleet[0].id])[0], bad]);
+
+		expect(res.status).toBe(400);
+		expect((await res.json()).error).toMatchObject({
+			code: 'BadRequest',
+			message: expect.stringContaining(message),
+		});
+		expect(server.stats().graphOperations).toBe(0);
+		expect(server.reprovisionCount(fleet[0].id)).toBe(0);
 	});
 
 	test('more than 20 requests, or a duplicate id, fail the whole batch and nothing runs', async () => {
@@ -315,6 +383,49 @@ describe('faults', () => {
 		server.failNext({ method: 'POST', pathIncludes: fleet[2].id }, { status: 504, hangMs: 100 });
 		await expect(postBatch(server, reprovisions([fleet[2].id, fleet[3].id]))).rejects.toThrow();
 		expect(server.requests.slice(-3).map((entry) => entry.status)).toEqual([0, 0, 204]);
+	});
+	test('batchAnswer leaves an answer out or names it twice; with afterEffect the work ran', async () => {
+		const server = await start();
+		const [left, twice, plain] = fleet.map((pc) => pc.id);
+		server.failNext(
+			{ pathIncludes: `${left}/reprovision` },
+			{ status: 500, afterEffect: true, batchAnswer: 'omitted' },
+		);
+		server.failNext(
+			{ pathIncludes: `${twice}/reprovision` },
+			{ status: 500, afterEffect: true, batchAnswer: 'repeated' },
+		);
+		const res = await postBatch(server, reprovisions([left, twice, plain]));
+		const { responses } = (await res.json()) as { responses: InnerResponse[] };
+
+		expect(responses.map((inner) => [inner.id, inner.status]).sort()).toEqual([
+			['2', 500],
+			['2', 500],
+			['3', 204],
+		]);
+		for (const id of [left, twice, plain]) expect(server.reprovisionCount(id)).toBe(1);
+	});
+
+	test('statusLagMs: status reads as before for a while, and a second reprovision then gets through', async () => {
+		const server = await start({ statusLagMs: 300 });
+		const id = fleet[0].id;
+		const get = async () =>
+			(await (
+				await send(server, `/beta/deviceManagement/virtualEndpoint/cloudPCs/${id}`)
+			).json()) as { status: string };
+
+		expect((await answersById(await postBatch(server, reprovisions([id]))))['1'].status).toBe(204);
+		expect((await get()).status).toBe('provisioned');
+		expect(server.remoteActions(id).map((a) => [a.actionName, a.actionState])).toEqual([
+			['Reprovision', 'active'],
+		]);
+		// the worst case a client must survive: Graph accepts the same reprovision again
+		expect((await answersById(await postBatch(server, reprovisions([id]))))['1'].status).toBe(204);
+		expect(server.reprovisionCount(id)).toBe(2);
+
+		await new Promise((resolve) => setTimeout(resolve, 350));
+		expect((await get()).status).toBe('provisioning');
+		expect((await answersById(await postBatch(server, reprovisions([id]))))['1'].status).toBe(400);
 	});
 });
 

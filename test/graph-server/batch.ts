@@ -11,8 +11,18 @@ import {
 import type { GraphVersion } from './odata';
 import { admitBatch, readJsonObject, type GraphContext } from './routes';
 
-/** Graph's limit of requests in one JSON batch. */
+/*
+ * Microsoft Graph JSON batching, as documented: learn.microsoft.com/graph/json-batching
+ * (request and response format, dependsOn, size limit). Every rule below cites its source; a
+ * payload that breaks one fails the whole batch with 400 before anything in it runs, as Graph
+ * validates the payload first.
+ */
+
+/** "JSON batch requests are currently limited to 20 individual requests" (json-batching, Batch size limitations). */
 export const MAX_BATCH_REQUESTS = 20;
+
+/** Writes: Graph reads their Content-Type and body before anything runs. */
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 export interface BatchContext {
 	graph: GraphContext;
@@ -65,15 +75,21 @@ function runBatch(req: IncomingRequest, ctx: BatchContext): Reply {
 	const answered = new Map<string, InnerResponse>();
 	let delayMs = 0;
 	let dropAfterMs: number | undefined;
+	const omittedOrRepeated = new Map<string, Reply['batchAnswer']>();
 	for (const step of executionOrder(steps)) {
 		const inner = innerRequest(req, version, step);
 		const reply = ctx.run(inner, refusal(step, answered));
 		answered.set(step.id, innerResponse(step.id, inner, reply));
+		if (reply.batchAnswer) omittedOrRepeated.set(step.id, reply.batchAnswer);
 		delayMs = Math.max(delayMs, reply.delayMs ?? 0);
 		if (reply.dropAfterMs !== undefined)
 			dropAfterMs = Math.max(dropAfterMs ?? 0, reply.dropAfterMs);
 	}
-	const responses = steps.map((step) => answered.get(step.id) as InnerResponse);
+	const responses = steps.flatMap((step) => {
+		const inner = answered.get(step.id) as InnerResponse;
+		const batchAnswer = omittedOrRepeated.get(step.id);
+		return batchAnswer === 'omitted' ? [] : batchAnswer === 'repeated' ? [inner, inner] : [inner];
+	});
 	if (ctx.shuffle) shuffle(responses, ctx.random);
 	return { ...jsonReply(200, { responses }), delayMs, dropAfterMs };
 }
@@ -97,20 +113,44 @@ function readSteps(payload: Record<string, unknown>): Step[] {
 		);
 	}
 	const steps = requests.map(readStep);
+	// json-batching, Request format: "The id property ... must be unique within the batch".
 	const ids = new Set<string>();
 	for (const { id } of steps) {
 		if (ids.has(id)) throw invalidBatch(`Batch request contains duplicate request id '${id}'.`);
 		ids.add(id);
 	}
-	for (const step of steps) {
-		const unknown = step.dependsOn.find((id) => !ids.has(id));
-		if (unknown !== undefined) {
-			throw invalidBatch(
-				`Request '${step.id}' depends on request '${unknown}', which is not in the batch.`,
-			);
-		}
-	}
+	for (const step of steps) checkStep(step, ids);
 	return steps;
+}
+
+/** The per-request rules of the payload, each with its source. */
+function checkStep(step: Step, ids: ReadonlySet<string>): void {
+	// json-batching, Request format: "url ... the relative resource URL the individual request
+	// would typically be sent to" (after the version).
+	if (ABSOLUTE_URL.test(step.url)) {
+		throw invalidBatch(
+			`Invalid request URL '${step.url}': a batch request's url is relative to the version, such as '/me/cloudPCs'.`,
+		);
+	}
+	// Graph refuses a write without body or Content-Type: the error text reported in
+	// microsoftgraph/msgraph-sdk-dotnet issue 2628; json-batching: "If a body is included with
+	// the request, the headers object must contain a value for Content-Type".
+	const hasType = step.headers['content-type'] !== undefined;
+	if (
+		(WRITE_METHODS.has(step.method) && step.body === undefined) ||
+		(step.body !== undefined && !hasType)
+	) {
+		throw invalidBatch(
+			`Write request id : ${step.id} does not contain Content-Type header or body.`,
+		);
+	}
+	// json-batching, Sequencing requests with the dependsOn property: ids of this batch only.
+	const unknown = step.dependsOn.find((id) => !ids.has(id));
+	if (unknown !== undefined) {
+		throw invalidBatch(
+			`Request '${step.id}' depends on request '${unknown}', which is not in the batch.`,
+		);
+	}
 }
 
 function readStep(raw: unknown, index: number): Step {
@@ -186,27 +226,19 @@ function innerBody(step: Step): string {
 	return JSON.stringify(step.body);
 }
 
-/** What the batch layer itself refuses; such a request never reaches Graph's handling. */
+/**
+ * What the batch layer itself answers for a request: 424 when a request it depends on failed
+ * (json-batching, "If an individual request fails, any request that depends on that request
+ * fails with status code 424 (Failed Dependency)").
+ */
 function refusal(step: Step, answered: ReadonlyMap<string, InnerResponse>): GraphError | undefined {
-	if (ABSOLUTE_URL.test(step.url)) {
-		return invalidBatch(
-			`Invalid request URL '${step.url}': a batch request's url is relative to the version, such as '/me/cloudPCs'.`,
-		);
-	}
-	if (step.body !== undefined && !step.headers['content-type']) {
-		return invalidBatch(
-			`Request '${step.id}' has a body but no Content-Type header; send it as 'application/json'.`,
-		);
-	}
 	const failed = step.dependsOn.find((id) => !isSuccess(answered.get(id)?.status ?? 0));
-	if (failed !== undefined) {
-		return new GraphError(
-			424,
-			'FailedDependency',
-			`Request '${step.id}' depends on request '${failed}', which failed.`,
-		);
-	}
-	return undefined;
+	if (failed === undefined) return undefined;
+	return new GraphError(
+		424,
+		'FailedDependency',
+		`Request '${step.id}' depends on request '${failed}', which failed.`,
+	);
 }
 
 function isSuccess(status: number): boolean {

@@ -67,7 +67,12 @@ export function injectedReply(
 	handle: () => Reply,
 ): Reply {
 	if (fault.afterEffect) handle();
-	return { ...faultReply(req, fault, login), delayMs: fault.delayMs, dropAfterMs: fault.hangMs };
+	return {
+		...faultReply(req, fault, login),
+		delayMs: fault.delayMs,
+		dropAfterMs: fault.hangMs,
+		batchAnswer: fault.batchAnswer,
+	};
 }
 
 /** Without an explicit body, an error looks like the real one of that host (Graph or Entra ID). */

@@ -22,6 +22,8 @@ export interface Reply {
 	delayMs?: number;
 	/** Send no answer at all: close the connection after this many ms. */
 	dropAfterMs?: number;
+	/** Inside a $batch: leave this answer out of `responses`, or put it in twice. */
+	batchAnswer?: 'omitted' | 'repeated';
 }
 
 /**

@@ -53,7 +53,10 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	const signedInUsers = [...tokens.values()].flatMap((grant) =>
 		grant.userId ? [grant.userId] : [],
 	);
-	const store = new CloudPcStore(seed, signedInUsers, options.reprovisionCompletesAfterPolls);
+	const store = new CloudPcStore(seed, signedInUsers, {
+		completesAfterPolls: options.reprovisionCompletesAfterPolls,
+		statusLagMs: options.statusLagMs ?? 0,
+	});
 	const faults = new FaultQueue();
 	const throttleWindow = options.throttle
 		? new SlidingWindow(options.throttle.limit, options.throttle.windowMs)
@@ -294,6 +297,9 @@ function validateBehaviour(options: GraphServerOptions): void {
 			`graph-server: reprovisionCompletesAfterPolls must be a positive integer, got ${reprovisionCompletesAfterPolls}`,
 		);
 	}
+	const { statusLagMs } = options;
+	if (statusLagMs !== undefined && !(Number.isFinite(statusLagMs) && statusLagMs >= 0))
+		throw new Error(`graph-server: statusLagMs must be a number >= 0, got ${statusLagMs}`);
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))
 		throw new Error(`graph-server: latencyMs must be a number >= 0, got ${latencyMs}`);
 	if (throttle && !(Number.isInteger(throttle.limit) && throttle.limit >= 1))

@@ -118,13 +118,20 @@ export class CloudPcStore {
 	private readonly usersById = new Map<string, DirectoryUser>();
 	private readonly usersByUpn = new Map<string, DirectoryUser>();
 
+	/** Status shown instead of the real one until `until` (see GraphServerOptions.statusLagMs). */
+	private readonly lagging = new Map<string, { status: string; until: number }>();
+	private readonly completesAfterPolls?: number;
+	private readonly statusLagMs: number;
+
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
 	constructor(
 		private readonly seed: readonly SeedCloudPc[],
 		signedInUserIds: readonly string[],
-		/** see GraphServerOptions.reprovisionCompletesAfterPolls */
-		private readonly completesAfterPolls?: number,
+		/** see GraphServerOptions.reprovisionCompletesAfterPolls and statusLagMs */
+		behaviour: { completesAfterPolls?: number; statusLagMs: number },
 	) {
+		this.completesAfterPolls = behaviour.completesAfterPolls;
+		this.statusLagMs = behaviour.statusLagMs;
 		for (const pc of seed)
 			this.usersById.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
 		for (const id of signedInUserIds) if (!this.usersById.has(id)) this.usersById.set(id, { id });
@@ -142,15 +149,26 @@ export class CloudPcStore {
 		);
 		this.counts.clear();
 		this.actions.clear();
+		this.lagging.clear();
 		this.bulk.length = 0;
 	}
 
+	/** Cloud PCs as Graph shows them: a lagging status reads as it was. */
 	list(): CloudPcState[] {
-		return [...this.pcs.values()];
+		return [...this.pcs.values()].map((pc) => this.shown(pc));
 	}
 
 	get(id: string): CloudPcState | undefined {
-		return this.pcs.get(id);
+		const pc = this.pcs.get(id);
+		return pc && this.shown(pc);
+	}
+
+	private shown(pc: CloudPcState): CloudPcState {
+		const lag = this.lagging.get(pc.id);
+		if (!lag) return pc;
+		if (Date.now() < lag.until) return { ...pc, status: lag.status };
+		this.lagging.delete(pc.id);
+		return pc;
 	}
 
 	snapshot(id: string): CloudPcState | undefined {
@@ -159,6 +177,7 @@ export class CloudPcStore {
 	}
 
 	setStatus(id: string, status: string): void {
+		this.lagging.delete(id);
 		this.require(id).status = status;
 	}
 
@@ -170,7 +189,12 @@ export class CloudPcStore {
 	/** Returns the status that blocks the reprovision, or undefined once it has been applied. */
 	reprovision(id: string, params: ReprovisionParams): string | undefined {
 		const pc = this.require(id);
-		if (!REPROVISIONABLE.has(pc.status)) return pc.status;
+		// Graph checks the status it shows: while it lags, a second reprovision gets through.
+		const shownStatus = this.shown(pc).status;
+		if (!REPROVISIONABLE.has(shownStatus)) return shownStatus;
+		if (this.statusLagMs > 0 && !this.lagging.has(id)) {
+			this.lagging.set(id, { status: shownStatus, until: Date.now() + this.statusLagMs });
+		}
 		const at = new Date().toISOString();
 		pc.status = 'provisioning';
 		pc.lastModifiedDateTime = at;

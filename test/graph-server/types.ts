@@ -59,6 +59,13 @@ export interface GraphServerOptions {
 	 * an action stays `active` until `completeRemoteAction`.
 	 */
 	reprovisionCompletesAfterPolls?: number;
+	/**
+	 * After an accepted reprovision, the Cloud PC's `status` still reads as before for this long,
+	 * and a second reprovision in that time is accepted too: Graph's documentation does not say
+	 * how soon status follows an action, so the test server models the worst case. The action
+	 * itself is in `retrieveCloudPcRemoteActionResults` at once. Default 0.
+	 */
+	statusLagMs?: number;
 }
 
 /**
@@ -167,6 +174,12 @@ export interface FaultResponse {
 	 * (status and body are then never sent). On an inner request the whole envelope hangs.
 	 */
 	hangMs?: number;
+	/**
+	 * On an inner request of a $batch: the envelope leaves its answer out (`omitted`) or names
+	 * it twice (`repeated`). Graph's documentation promises one answer per request; these model
+	 * an answer that breaks that promise, after the work ran when `afterEffect` is set.
+	 */
+	batchAnswer?: 'omitted' | 'repeated';
 }
 
 /** Counters since start or the last reset(); kept even when logRequests is false. */
