@@ -19,6 +19,8 @@ const GRAPH_CODES: Record<number, string> = {
 
 interface Fault {
 	matcher: FaultMatcher;
+	/** matching requests still to let through */
+	skip: number;
 	response: FaultResponse;
 	remaining: number;
 }
@@ -34,7 +36,7 @@ export class FaultQueue {
 			if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0))
 				throw new Error(`graph-server: failNext ${name} must be a number >= 0, got ${ms}`);
 		}
-		this.faults.push({ matcher, response, remaining: times });
+		this.faults.push({ matcher, response, remaining: times, skip: matcher.skip ?? 0 });
 	}
 
 	/** The oldest matching fault answers; each answer uses up one of its shots. */
@@ -46,6 +48,10 @@ export class FaultQueue {
 				(!matcher.queryHas || query?.has(matcher.queryHas) === true),
 		);
 		if (!fault) return undefined;
+		if (fault.skip > 0) {
+			fault.skip -= 1;
+			return undefined;
+		}
 		fault.remaining -= 1;
 		if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
 		return fault.response;

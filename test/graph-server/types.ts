@@ -153,6 +153,8 @@ export interface FaultMatcher {
 	pathIncludes?: string;
 	/** A query parameter the request carries, e.g. '$skiptoken' for the pages after the first. */
 	queryHas?: string;
+	/** Let this many matching requests through first: a fault in the middle of a run. */
+	skip?: number;
 }
 
 export interface FaultResponse {

@@ -6,7 +6,7 @@ import { GraphFailure } from './errors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
 import {
 	decide,
-	givenUp,
+	afterNotActed,
 	ThrottleGate,
 	type Attempts,
 	type DecisionRules,
@@ -57,6 +57,8 @@ export interface BatchRunResult {
 }
 
 interface Slot extends Attempts {
+	/** waiting for a check: the last attempt may have run */
+	outcomeUnknown: boolean;
 	index: number;
 	request: GraphRequest;
 	clientRequestId: string;
@@ -233,6 +235,7 @@ class BatchRun {
 				sent: 0,
 				retries: 0,
 				waitedMs: 0,
+				earlierUnknown: false,
 				outcomeUnknown: false,
 				notBefore: 0,
 				verifyFirst: false,
@@ -303,6 +306,7 @@ class BatchRun {
 				return this.requeue(slot, failure, decision.waitMs, !decision.throttled, false);
 			case 'verify':
 				slot.outcomeUnknown = true;
+				slot.earlierUnknown = true;
 				return this.requeue(slot, failure, decision.waitMs, true, true);
 		}
 	}
@@ -355,18 +359,11 @@ class BatchRun {
 				outcomeUnknown: true,
 			});
 		}
-		// Graph has no record of it: the earlier attempt did not run, so sending again is safe.
+		// Graph has no record of it: what it refused stays refused; what never arrived goes again.
 		slot.outcomeUnknown = false;
-		const { policy } = this.options;
-		if (slot.retries > policy.maxRetries || slot.waitedMs >= policy.maxWaitMs) {
-			const outOfTime = slot.waitedMs >= policy.maxWaitMs;
-			return this.settle(slot, {
-				ok: false,
-				failure: givenUp(failure, slot, policy, outOfTime),
-				sent: true,
-				outcomeUnknown: false,
-			});
-		}
+		const settled = afterNotActed(failure, slot, this.options.policy);
+		if (settled)
+			return this.settle(slot, { ok: false, failure: settled, sent: true, outcomeUnknown: false });
 		this.requeue(slot, failure, 0, false, false);
 	}
 

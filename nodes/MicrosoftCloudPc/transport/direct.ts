@@ -1,7 +1,7 @@
 import { sleep } from './clock';
 import { GraphFailure } from './errors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
-import { decide, givenUp, type Attempts, type RetryPolicy } from './retry';
+import { afterNotActed, decide, type Attempts, type RetryPolicy } from './retry';
 import { confirmedResponse, unknownOutcome, type Verdict } from './verdict';
 
 export interface DirectOptions {
@@ -31,7 +31,7 @@ export async function sendDirect<T>(
 ): Promise<DirectResponse<T>> {
 	const { policy, signal, verify } = options;
 	const rules = { policy, destructive: verify !== undefined, random: options.random };
-	const attempts: Attempts = { retries: 0, waitedMs: 0, outcomeUnknown: false };
+	const attempts: Attempts = { retries: 0, waitedMs: 0, earlierUnknown: false };
 	const firstSentAt = new Date().toISOString();
 	for (;;) {
 		const failure = await graphOutcome(
@@ -42,7 +42,10 @@ export async function sendDirect<T>(
 		if (decision.next === 'fail') throw decision.failure;
 		if (decision.next === 'done') throw new Error('Internal error: a failure decided as done');
 		if (decision.next === 'retry' && !decision.throttled) attempts.retries++;
-		if (decision.next === 'verify') attempts.retries++;
+		if (decision.next === 'verify') {
+			attempts.retries++;
+			attempts.earlierUnknown = true;
+		}
 		attempts.waitedMs += decision.waitMs;
 		await sleep(decision.waitMs, signal);
 		if (decision.next === 'retry') {
@@ -57,13 +60,9 @@ export async function sendDirect<T>(
 			} as DirectResponse<T>;
 		}
 		if (verdict.verdict === 'unknown') throw unknownOutcome(failure, verdict.reason);
-		if (
-			attempts.retries > policy.maxRetries ||
-			attempts.waitedMs >= policy.maxWaitMs ||
-			signal?.aborted
-		) {
-			throw givenUp(failure, attempts, policy, attempts.waitedMs >= policy.maxWaitMs);
-		}
+		const settled = afterNotActed(failure, attempts, policy);
+		if (settled) throw settled;
+		if (signal?.aborted) throw failure;
 	}
 }
 

@@ -61,8 +61,11 @@ export interface Attempts {
 	retries: number;
 	/** time spent waiting before attempts and checks */
 	waitedMs: number;
-	/** an attempt whose answer never came (or made no sense) has not been checked yet */
-	outcomeUnknown: boolean;
+	/**
+	 * an earlier attempt's answer was lost: even after a check found nothing, that attempt may
+	 * still show up in Graph's records, so a later refusal or a spent budget is checked again
+	 */
+	earlierUnknown: boolean;
 }
 
 export interface DecisionRules {
@@ -112,17 +115,34 @@ export function decide(
 			: (failure.retryAfterMs ?? backoffMs(attempts.retries, policy, random));
 		const retries = attempts.retries + (throttled ? 0 : 1);
 		if (retries <= policy.maxRetries && waitMs <= left) return { next: 'retry', waitMs, throttled };
-		if (attempts.outcomeUnknown) return { next: 'verify', waitMs: 0 };
+		if (attempts.earlierUnknown && destructive) return { next: 'verify', waitMs: 0 };
 		return { next: 'fail', failure: givenUp(failure, attempts, policy, waitMs > left) };
 	}
 	// A refusal after an unchecked attempt may be that attempt's effect ("already provisioning"):
 	// Graph's words are no evidence, its record of actions is.
-	if (attempts.outcomeUnknown && destructive) return { next: 'verify', waitMs: 0 };
+	if (attempts.earlierUnknown && destructive) return { next: 'verify', waitMs: 0 };
 	return { next: 'fail', failure };
 }
 
+/**
+ * After a check found no record of earlier attempts: the failure that ends the request, or
+ * undefined when it may be sent again. A refusal (a 4xx after a resend) stands as Graph's
+ * answer; a lost answer goes again unless a budget is spent.
+ */
+export function afterNotActed(
+	failure: GraphFailure,
+	attempts: Pick<Attempts, 'retries' | 'waitedMs'>,
+	policy: RetryPolicy,
+): GraphFailure | undefined {
+	if (!outcomeIsUnknown(failure.status) && !DID_NOT_RUN.has(failure.status)) return failure;
+	const outOfTime = attempts.waitedMs >= policy.maxWaitMs;
+	if (attempts.retries > policy.maxRetries || outOfTime)
+		return givenUp(failure, attempts, policy, outOfTime);
+	return undefined;
+}
+
 /** The failure, saying which limit ended the tries. */
-export function givenUp(
+function givenUp(
 	failure: GraphFailure,
 	attempts: Pick<Attempts, 'retries' | 'waitedMs'>,
 	policy: RetryPolicy,

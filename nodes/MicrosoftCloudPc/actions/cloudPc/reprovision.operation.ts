@@ -296,10 +296,19 @@ export async function execute(
 		? await waitForReprovisions(graph, waiting, throughput)
 		: new Map<number, WaitResult>();
 
+	// Items the run never sent: cancelled, or ended by an error that was not Graph's answer.
+	const unsent = (itemIndex: number, known: IDataObject = {}): ItemResult =>
+		fatal === undefined
+			? {
+					error: notReached(this, itemIndex),
+					json: { ...known, ...failed('The execution was cancelled') },
+				}
+			: {
+					error: fatal as Error,
+					json: { ...known, ...failed(`Not sent: ${(fatal as Error).message}`) },
+				};
 	return items.map((_, itemIndex): ItemResult => {
-		if (!planner.wasPlanned(itemIndex)) {
-			return { error: notReached(this, itemIndex), json: failed('The execution was cancelled') };
-		}
+		if (!planner.wasPlanned(itemIndex)) return unsent(itemIndex);
 		const p = planner.plan(itemIndex);
 		if (!p) return planner.failure(itemIndex) as ItemResult;
 		const read = reads[itemIndex];
@@ -333,11 +342,8 @@ export async function execute(
 			};
 		}
 		const outcome = outcomes[itemIndex];
-		if (!outcome) {
-			return {
-				error: notReached(this, itemIndex),
-				json: { ...known, ...failed('The execution was cancelled'), ...notSent },
-			};
+		if (!outcome || (!outcome.ok && !outcome.sent && fatal !== undefined)) {
+			return unsent(itemIndex, { ...known, ...notSent });
 		}
 		const common = { ...known, attempts: outcome.attempts, requestedAt: outcome.answeredAt };
 		if (!outcome.ok && outcome.outcomeUnknown) {
