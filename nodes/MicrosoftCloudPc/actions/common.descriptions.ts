@@ -1,9 +1,6 @@
 import type { INodeProperties, INodePropertyTypeOptions } from 'n8n-workflow';
-
-import type { NumberBounds } from './validate';
-
-export const GUID_PATTERN =
-	'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+import { GUID_PATTERN } from '../model';
+import type { NumberBounds } from './types';
 
 /** The editor's limits of a number field: the same bounds the run checks (validate.ts). */
 export function numberTypeOptions(bounds: NumberBounds): INodePropertyTypeOptions {
@@ -13,10 +10,6 @@ export function numberTypeOptions(bounds: NumberBounds): INodePropertyTypeOption
 		numberPrecision: bounds.integer ? 0 : 2,
 	};
 }
-
-export type Scope = 'organization' | 'user' | 'me';
-
-export const SCOPES: readonly Scope[] = ['organization', 'user', 'me'];
 
 export const scopeProperty: INodeProperties = {
 	displayName: 'Scope',
@@ -84,21 +77,6 @@ export const cloudPcLocator: INodeProperties = {
 		},
 	],
 };
-
-/** Cloud PC properties Graph can return; `status` and `statusDetail` exist only in beta. */
-export const CLOUD_PC_FIELDS = [
-	'displayName',
-	'managedDeviceName',
-	'userPrincipalName',
-	'status',
-	'statusDetail',
-	'servicePlanName',
-	'imageDisplayName',
-	'provisioningPolicyId',
-	'lastModifiedDateTime',
-] as const;
-
-export const BETA_ONLY_FIELDS: readonly string[] = ['status', 'statusDetail'];
 
 /** "Fields" of a read ($select); the output keeps its shape, unselected fields are null. */
 export const cloudPcFieldsOption: INodeProperties = {

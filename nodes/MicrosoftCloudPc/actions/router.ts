@@ -3,9 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createGraphClient, type Authentication, type GraphClient } from '../transport/graph';
 import * as cloudPc from './cloudPc';
-
-/** An output item: its data, or (Continue On Fail) its error plus what is known. */
-export type ItemResult = { json: IDataObject } | { error: Error; json: IDataObject };
+import type { ItemResult } from './types';
 
 type Operation = (
 	this: IExecuteFunctions,

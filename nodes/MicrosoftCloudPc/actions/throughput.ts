@@ -3,7 +3,8 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { BatchOptions } from '../transport/batch';
 import { DEFAULT_RETRY_POLICY } from '../transport/retry';
 import { numberTypeOptions } from './common.descriptions';
-import { rangeText, readCollection, readNumberOption, type NumberBounds } from './validate';
+import { rangeText, readCollection, readNumberOption } from './validate';
+import type { NumberBounds } from './types';
 
 /*
  * The bounds of "Throughput and Retries". Each holds n8n to something it can live with: at

@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { Authentication } from '../transport/graph';
-import { GUID_PATTERN, SCOPES, type Scope } from './common.descriptions';
+import { GUID_PATTERN, type Scope, SCOPES } from '../model';
+import type { NumberBounds } from './types';
 
 const GUID = new RegExp(GUID_PATTERN);
 
@@ -235,21 +236,6 @@ export function readChoiceOption(
 		);
 	}
 	return value;
-}
-
-/**
- * The bounds of a number the user sets, in one place: the editor's `minValue`/`maxValue`
- * (common.descriptions.ts `numberTypeOptions`) and the run-time check both read them, because n8n
- * does not hold a value from an expression to the editor's limits.
- */
-export interface NumberBounds {
-	/** the field's label, as errors name it */
-	displayName: string;
-	min: number;
-	max: number;
-	default: number;
-	/** whole numbers only */
-	integer: boolean;
 }
 
 /** "a whole number from 1 to 3,600": what a field takes, for errors and descriptions alike. */

@@ -1,8 +1,8 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 
-import { GUID_PATTERN } from '../actions/common.descriptions';
 import { appOnlyScope, resolveEndpoints } from '../environments';
 import { invalidCredential } from './errors';
+import { GUID_PATTERN } from '../model';
 
 export const APP_ONLY_AUTH_METHODS = [
 	'clientSecret',

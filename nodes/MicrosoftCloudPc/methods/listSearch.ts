@@ -5,11 +5,10 @@ import {
 	type INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { SCOPES, type Scope } from '../actions/common.descriptions';
-import { cloudPcPath } from '../actions/cloudPc/routes';
 import { readPage } from '../actions/cloudPc/pages';
 import { userProblem } from '../actions/validate';
 import { createGraphClient, type Authentication } from '../transport/graph';
+import { cloudPcPath, type Scope, SCOPES } from '../model';
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 

@@ -15,11 +15,11 @@ import {
 import type { GraphClient, GraphRequest } from '../../transport/graph';
 import type { Verdict } from '../../transport/verdict';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
-import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
 import { invalid, readCloudPcId, readCollection } from '../validate';
 import { graphFailureResult, itemRanges, ItemPlanner } from './items';
 import { UNKNOWN_HINT, failureFields } from './output';
+import type { ItemResult } from '../types';
 
 const show = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
 

@@ -6,14 +6,13 @@ import {
 	cloudPcLocator,
 	scopeProperty,
 	userProperty,
-	type Scope,
 } from '../common.descriptions';
-import type { ItemResult } from '../router';
 import { readCloudPcId, readScope, readUser } from '../validate';
 import { readEach } from './items';
 import { cloudPcFields } from './output';
 import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
-import { cloudPcPath } from './routes';
+import type { ItemResult } from '../types';
+import { cloudPcPath, type Scope } from '../../model';
 
 const show = { show: { resource: ['cloudPc'], operation: ['get'] } };
 

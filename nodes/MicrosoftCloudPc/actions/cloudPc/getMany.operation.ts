@@ -13,9 +13,7 @@ import {
 	readOptionsCollection,
 	scopeProperty,
 	userProperty,
-	type Scope,
 } from '../common.descriptions';
-import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
 import {
 	checkNumber,
@@ -25,13 +23,13 @@ import {
 	readCollection,
 	readScope,
 	readUser,
-	type NumberBounds,
 } from '../validate';
 import { ItemPlanner } from './items';
 import { cloudPcFields, failureFields } from './output';
 import { readPage, unexpectedAnswer } from './pages';
 import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
-import { cloudPcPath } from './routes';
+import type { ItemResult, NumberBounds } from '../types';
+import { cloudPcPath, type Scope } from '../../model';
 
 const show = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
 

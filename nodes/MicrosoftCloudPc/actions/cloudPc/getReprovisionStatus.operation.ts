@@ -2,7 +2,6 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import type { GraphClient } from '../../transport/graph';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
-import type { ItemResult } from '../router';
 import { readCloudPcId } from '../validate';
 import { readEach } from './items';
 import { remoteActionFields } from './output';
@@ -12,6 +11,7 @@ import {
 	reasonOfAction,
 	remoteActionResultsRequest,
 } from './remoteActions';
+import type { ItemResult } from '../types';
 
 const show = { show: { resource: ['cloudPc'], operation: ['getReprovisionStatus'] } };
 

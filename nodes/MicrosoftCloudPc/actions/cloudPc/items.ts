@@ -8,9 +8,9 @@ import {
 import { sendBatched, type BatchResult, type BatchRunResult } from '../../transport/batch';
 import { toNodeApiError, type GraphFailure } from '../../transport/errors';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../transport/graph';
-import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
 import { failureFields } from './output';
+import type { ItemResult } from '../types';
 
 /**
  * Validates items into plans, each once. Without "Continue On Fail" a bad item throws at once

@@ -14,9 +14,6 @@ export type Outcome = 'requested' | 'skipped' | 'done' | 'failed' | 'dryRun' | '
 export const UNKNOWN_HINT =
 	"Graph's answer was lost and its records could not say whether the reprovision ran. Check the Cloud PC in Intune (Devices › Windows 365 › its device actions) or with Get Reprovision Status before running this item again.";
 
-/** Windows 365 accepts a reprovision only in these states. */
-export const REPROVISIONABLE_STATUSES: readonly string[] = ['provisioned', 'failed'];
-
 const text = (value: unknown): string | null =>
 	typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
 

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { GraphVersion } from '../../transport/graph';
-import { BETA_ONLY_FIELDS, CLOUD_PC_FIELDS } from '../common.descriptions';
 import { readApiVersion, readCollection, readListOption } from '../validate';
+import { BETA_ONLY_FIELDS, CLOUD_PC_FIELDS } from '../../model';
 
 /** The "Options" of Get and Get Many: which fields to ask for ($select). */
 export function readSelect(

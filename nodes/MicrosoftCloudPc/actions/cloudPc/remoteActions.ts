@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { GraphRequest } from '../../transport/graph';
 import type { Outcome } from './output';
-import { cloudPcPath } from './routes';
+import { cloudPcPath } from '../../model';
 
 /** How far before our request a Reprovision action may have started and still be ours (clock skew). */
 const CLOCK_SKEW_MS = 5 * 60_000;

@@ -14,7 +14,6 @@ import {
 	scopeProperty,
 	userProperty,
 } from '../common.descriptions';
-import type { ItemResult } from '../router';
 import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
 import {
@@ -43,6 +42,7 @@ import {
 } from './reprovision/request';
 import { reprovisionVerifier } from './reprovision/verify';
 import { waitForReprovisions, type Waiting, type WaitResult } from './reprovision/wait';
+import type { ItemResult } from '../types';
 
 const show = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
 

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { GraphClient, GraphRequest, GraphVersion } from '../../../transport/graph';
-import type { Scope } from '../../common.descriptions';
 import {
 	invalid,
 	readApiVersion,
@@ -12,10 +11,9 @@ import {
 	readNumberOption,
 	readScope,
 	readUser,
-	type NumberBounds,
 } from '../../validate';
-import { REPROVISIONABLE_STATUSES } from '../output';
-import { cloudPcPath } from '../routes';
+import type { NumberBounds } from '../../types';
+import { cloudPcPath, REPROVISIONABLE_STATUSES, type Scope } from '../../../model';
 
 /*
  * One item of Reprovision, from its parameters to its Graph requests: validated into a plan

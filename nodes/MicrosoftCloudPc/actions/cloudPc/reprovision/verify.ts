@@ -8,9 +8,9 @@ import {
 } from '../../../transport/batch';
 import type { GraphClient } from '../../../transport/graph';
 import type { Verdict } from '../../../transport/verdict';
-import { REPROVISIONABLE_STATUSES } from '../output';
 import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
 import { preReadRequest, type ReprovisionPlan } from './request';
+import { REPROVISIONABLE_STATUSES } from '../../../model';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
 
