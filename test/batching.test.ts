@@ -1,7 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { startGraphServer, type GraphServer } from './graph-server';
-import { delegatedCredential, reprovisionParameters, serverOptions, PC } from './fixtures';
+import type { GraphServer } from './graph-server';
+import { delegatedCredential, reprovisionParameters, PC, startFleetServer } from './fixtures';
 import { manyCloudPcs } from './graph-server';
 import { runCloudPcNode } from './harness/run-workflow';
 
@@ -11,10 +11,7 @@ const ids = fleet.map((pc) => pc.id);
 let graph: GraphServer;
 
 beforeAll(async () => {
-	const options = serverOptions();
-	graph = await startGraphServer({
-		...options,
-		cloudPcs: [...(options.cloudPcs ?? []), ...fleet],
+	graph = await startFleetServer(fleet, {
 		shuffleBatchResponses: true,
 	});
 });

@@ -1,9 +1,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { delegatedCredential, reprovisionParameters, SECRETS, serverOptions } from './fixtures';
+import { delegatedCredential, reprovisionParameters, SECRETS, startFleetServer } from './fixtures';
 import {
 	manyCloudPcs,
-	startGraphServer,
 	type FaultMatcher,
 	type FaultResponse,
 	type GraphServer,
@@ -22,10 +21,7 @@ const ids = fleet.map((pc) => pc.id);
 let graph: GraphServer;
 
 beforeAll(async () => {
-	const options = serverOptions();
-	graph = await startGraphServer({
-		...options,
-		cloudPcs: [...(options.cloudPcs ?? []), ...fleet],
+	graph = await startFleetServer(fleet, {
 		shuffleBatchResponses: true,
 		statusLagMs: 60_000,
 	});
@@ -232,7 +228,8 @@ describe('when nothing can tell, the outcome is unknown and nothing is resent', 
 });
 
 describe('a run that ends early says, per item, what was requested', () => {
-	test('a credential that stops signing in mid-run: items sent are requested, the rest not sent', async () => {
+	/** 40 items in two batches; the second meets a 401, and the refresh token is revoked. */
+	const signInStopsAfterOneBatch = async (continueOnFail: boolean) => {
 		const credentials = delegatedCredential(graph.url);
 		const stored = credentials.microsoftCloudPcOAuth2Api;
 		stored.oauthTokenData = {
@@ -240,13 +237,17 @@ describe('a run that ends early says, per item, what was requested', () => {
 			refresh_token: 'revoked-refresh',
 		};
 		graph.failNext({ ...BATCH, skip: 1 }, { status: 401 });
-		const some = ids.slice(0, 40);
-
-		const stop = await runCloudPcNode({
+		return await runCloudPcNode({
 			credentials,
 			parameters: reprovisionParameters({ throughput: { batchesInFlight: 1 } }),
-			items: some.map((cloudPcId) => ({ cloudPcId })),
+			items: ids.slice(0, 40).map((cloudPcId) => ({ cloudPcId })),
+			continueOnFail,
 		});
+	};
+	const some = ids.slice(0, 40);
+
+	test('a credential that stops signing in mid-run: items sent are requested, the rest not sent', async () => {
+		const stop = await signInStopsAfterOneBatch(false);
 		expect(stop.error?.message).toMatch(/reconnect the credential/);
 		expect(stop.error?.description).toContain('Reprovision requested in this run for items 0-19.');
 		expect(stop.error?.description).toContain('Not sent: items 20-39.');
@@ -256,21 +257,7 @@ describe('a run that ends early says, per item, what was requested', () => {
 	});
 
 	test('with Continue On Fail every item says it: requested, or not sent and why', async () => {
-		const credentials = delegatedCredential(graph.url);
-		const stored = credentials.microsoftCloudPcOAuth2Api;
-		stored.oauthTokenData = {
-			...(stored.oauthTokenData as object),
-			refresh_token: 'revoked-refresh',
-		};
-		graph.failNext({ ...BATCH, skip: 1 }, { status: 401 });
-		const some = ids.slice(0, 40);
-
-		const { output } = await runCloudPcNode({
-			credentials,
-			parameters: reprovisionParameters({ throughput: { batchesInFlight: 1 } }),
-			items: some.map((cloudPcId) => ({ cloudPcId })),
-			continueOnFail: true,
-		});
+		const { output } = await signInStopsAfterOneBatch(true);
 		expect(output).toHaveLength(40);
 		expect(output.slice(0, 20).every((item) => item.json.outcome === 'requested')).toBe(true);
 		for (const item of output.slice(20)) {

@@ -1,6 +1,11 @@
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import type { GraphServerOptions, SeedCloudPc } from './graph-server';
+import {
+	startGraphServer,
+	type GraphServer,
+	type GraphServerOptions,
+	type SeedCloudPc,
+} from './graph-server';
 
 export const TENANT = 'contoso.onmicrosoft.com';
 export const ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.delegated-admin-token';
@@ -96,4 +101,16 @@ export function reprovisionParameters(overrides: INodeParameters = {}): INodePar
 		cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
 		...overrides,
 	};
+}
+
+/** The sample tenant plus a fleet of Cloud PCs, for runs of many items. */
+export async function startFleetServer(
+	fleet: SeedCloudPc[],
+	options: GraphServerOptions = {},
+): Promise<GraphServer> {
+	return await startGraphServer({
+		...serverOptions(),
+		cloudPcs: [...cloudPcs, ...fleet],
+		...options,
+	});
 }

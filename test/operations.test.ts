@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { manyCloudPcs, startGraphServer, type GraphServer } from './graph-server';
+import { manyCloudPcs, type GraphServer } from './graph-server';
 import {
 	ACCESS_TOKEN,
 	ADELE,
@@ -9,7 +9,7 @@ import {
 	SECRETS,
 	cloudPcs,
 	delegatedCredential,
-	serverOptions,
+	startFleetServer,
 } from './fixtures';
 import { runCloudPcNode, type RunOptions } from './harness/run-workflow';
 
@@ -22,10 +22,7 @@ const BULK_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
 let graph: GraphServer;
 
 beforeAll(async () => {
-	const options = serverOptions();
-	graph = await startGraphServer({
-		...options,
-		cloudPcs: [...(options.cloudPcs ?? []), ...fleet],
+	graph = await startFleetServer(fleet, {
 		pageSize: 2,
 	});
 });
