@@ -111,32 +111,42 @@ describe('reprovision routes', () => {
 		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(1);
 	});
 
-	test('sends OS version and account type on the admin route only when set', async () => {
-		const { output } = await run({
-			parameters: reprovisionParameters({
-				reprovisionOptions: { osVersion: 'windows11', userAccountType: 'administrator' },
-			}),
-			items: [{ cloudPcId: PC.adeleProvisioned }],
-		});
-		const [call] = reprovisionCalls();
-		expect(call.headers['content-type']).toMatch(/^application\/json/);
-		expect(call.body).toEqual({ osVersion: 'windows11', userAccountType: 'administrator' });
-		expect(graph.cloudPc(PC.adeleProvisioned)?.lastReprovision).toMatchObject({
-			osVersion: 'windows11',
-			userAccountType: 'administrator',
-		});
-		expect(output[0].json).toMatchObject({
-			osVersion: 'windows11',
-			userAccountType: 'administrator',
-		});
+	test.each(['v1.0', 'beta'])(
+		'%s: OS version and account type go in the body, as JSON, only when set',
+		async (apiVersion) => {
+			const { output } = await run({
+				parameters: reprovisionParameters({
+					apiVersion,
+					reprovisionOptions: { osVersion: 'windows11', userAccountType: 'administrator' },
+				}),
+				items: [{ cloudPcId: PC.adeleProvisioned }],
+			});
+			const [call] = reprovisionCalls();
+			expect(call.path).toBe(
+				`/${apiVersion}/deviceManagement/virtualEndpoint/cloudPCs/${PC.adeleProvisioned}/reprovision`,
+			);
+			expect(call.headers['content-type']).toMatch(/^application\/json/);
+			expect(call.body).toEqual({ osVersion: 'windows11', userAccountType: 'administrator' });
+			expect(graph.cloudPc(PC.adeleProvisioned)?.lastReprovision).toMatchObject({
+				osVersion: 'windows11',
+				userAccountType: 'administrator',
+			});
+			expect(output[0].json).toMatchObject({
+				osVersion: 'windows11',
+				userAccountType: 'administrator',
+			});
 
-		graph.reset();
-		await run({
-			parameters: reprovisionParameters({ reprovisionOptions: { osVersion: 'windows10' } }),
-			items: [{ cloudPcId: PC.adeleFailed }],
-		});
-		expect(reprovisionCalls()[0].body).toEqual({ osVersion: 'windows10' });
-	});
+			graph.reset();
+			await run({
+				parameters: reprovisionParameters({
+					apiVersion,
+					reprovisionOptions: { osVersion: 'windows10' },
+				}),
+				items: [{ cloudPcId: PC.adeleFailed }],
+			});
+			expect(reprovisionCalls()[0].body).toEqual({ osVersion: 'windows10' });
+		},
+	);
 
 	test('one request per item, in order, each item paired with its input', async () => {
 		const ids = [PC.adeleProvisioned, PC.adeleFailed, PC.alexProvisioned];
