@@ -1,12 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { sendBatched, type BatchResult } from '../../transport/batch';
-import type { GraphClient, GraphRequest } from '../../transport/graph';
+import type { GraphClient } from '../../transport/graph';
 import { toNodeApiError } from '../../transport/errors';
 import {
 	cloudPcLocator,
@@ -16,16 +11,8 @@ import {
 } from '../common.descriptions';
 import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
-import {
-	firstFailure,
-	graphFailureResult,
-	ItemPlanner,
-	notReached,
-	resultsOrThrow,
-	sendReport,
-	withReport,
-} from './items';
-import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from './output';
+import { firstFailure, ItemPlanner, resultsOrThrow, sendReport, withReport } from './items';
+import { ItemOutput, OutputShape } from './reprovision/output';
 import {
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
@@ -34,9 +21,7 @@ import {
 	preReadRequest,
 	reprovisionRequest,
 	SAFETY,
-	SAFETY_SWITCHES,
 	skipReason,
-	summary,
 	type ReprovisionPlan,
 	WAIT_TIMEOUT_MINUTES,
 } from './reprovision/request';
@@ -162,52 +147,59 @@ export async function execute(
 	items: INodeExecutionData[],
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
-	// What the node is configured to do decides the output's shape, the same for every item.
-	const configured = (this.getNode().parameters.safety ?? {}) as IDataObject;
-	const isOn = (key: string) => configured[key] !== undefined && configured[key] !== false;
-	const preReads = isOn('onlyIfReprovisionable');
-	const rehearses = isOn('dryRun');
-	const waits = isOn('waitForCompletion');
-	const followUp = SAFETY_SWITCHES.some(isOn);
+	const shape = new OutputShape(this.getNode().parameters.safety);
+	const planner = planItems(this, items.length, graph, shape);
+	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
+	// it, items are read just before their batch goes out, overlapping with batches in flight.
+	if (planner.stopOnError) planner.planAll();
+	const throughput = readThroughput(this);
+	const run: Run = { ctx: this, graph, planner, throughput, count: items.length };
 
-	const shape = {
-		reason: (reason: string | null): IDataObject => (followUp ? { reason } : {}),
-		pc: (read: BatchResult | undefined): IDataObject =>
-			preReads ? cloudPcFields(read?.ok ? read.response.body : {}) : {},
-		dryRun: (request?: GraphRequest): IDataObject =>
-			rehearses
-				? {
-						method: request?.method ?? null,
-						path: request ? `/${request.version}${request.path}` : null,
-						body: request?.body ?? null,
-					}
-				: {},
-		wait: (result?: WaitResult): IDataObject =>
-			waits
-				? {
-						...remoteActionFields(result?.action),
-						completedAt: result?.completedAt ?? null,
-						waitedSeconds: result?.waitedSeconds ?? null,
-					}
-				: {},
+	const reads = shape.preReads ? await preRead(run) : [];
+	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
+		const p = planner.plan(itemIndex);
+		const read = reads[itemIndex];
+		if (!p || p.dryRun || (read && !read.ok) || skippedBy(read) !== undefined) return undefined;
+		return p;
 	};
-	const failed = (reason: string): IDataObject => ({
-		outcome: 'failed',
-		...shape.reason(reason),
-		requestedAt: null,
-	});
+	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
+	const waited = await waitForCompletion(run, outcomes);
 
+	const output = new ItemOutput(this, shape, fatal);
+	return items.map((_, itemIndex): ItemResult => {
+		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
+		const p = planner.plan(itemIndex);
+		if (!p) return planner.failure(itemIndex) as ItemResult;
+		return output.of(p, reads[itemIndex], outcomes[itemIndex], waited.get(itemIndex));
+	});
+}
+
+interface Run {
+	ctx: IExecuteFunctions;
+	graph: GraphClient;
+	planner: ItemPlanner<ReprovisionPlan>;
+	throughput: ReturnType<typeof readThroughput>;
+	count: number;
+}
+
+/** Validates each item once; a Cloud PC named twice in one run fails the second item. */
+function planItems(
+	ctx: IExecuteFunctions,
+	count: number,
+	graph: GraphClient,
+	shape: OutputShape,
+): ItemPlanner<ReprovisionPlan> {
 	const firstItemFor = new Map<string, number>();
-	const planner = new ItemPlanner(
-		this,
-		items.length,
+	return new ItemPlanner(
+		ctx,
+		count,
 		(itemIndex) => {
-			const p = planReprovision(this, itemIndex, graph);
+			const p = planReprovision(ctx, itemIndex, graph);
 			const key = p.cloudPcId.toLowerCase();
 			const first = firstItemFor.get(key);
 			if (first !== undefined) {
 				throw invalid(
-					this,
+					ctx,
 					itemIndex,
 					'Cloud PC',
 					`${p.cloudPcId} is already reprovisioned by item ${first} in this run; it is not sent twice`,
@@ -216,178 +208,83 @@ export async function execute(
 			firstItemFor.set(key, itemIndex);
 			return p;
 		},
-		(error) => failed(error.message),
+		(error) => shape.failed(error.message),
 	);
-	const stopOnError = planner.stopOnError;
-	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
-	// it, items are read just before their batch goes out, overlapping with batches in flight.
-	if (stopOnError) planner.planAll();
-	const throughput = readThroughput(this);
+}
 
-	// 1. Only If Reprovisionable: read each Cloud PC (beta) before deciding.
-	const reads: Array<BatchResult | undefined> = preReads
-		? resultsOrThrow(
-				await sendBatched(
-					graph,
-					items.length,
-					(itemIndex) => {
-						const p = planner.plan(itemIndex);
-						return p?.onlyIfReprovisionable ? preReadRequest(p) : undefined;
-					},
-					{ ...throughput, stopOnFailure: stopOnError },
-				),
-			)
-		: [];
-	const readFailed = stopOnError ? firstFailure(reads) : undefined;
+/** Only If Reprovisionable: each Cloud PC read (beta) before anything is sent. */
+async function preRead({ ctx, graph, planner, throughput, count }: Run) {
+	const reads = resultsOrThrow(
+		await sendBatched(
+			graph,
+			count,
+			(itemIndex) => {
+				const p = planner.plan(itemIndex);
+				return p?.onlyIfReprovisionable ? preReadRequest(p) : undefined;
+			},
+			{ ...throughput, stopOnFailure: planner.stopOnError },
+		),
+	);
+	const readFailed = planner.stopOnError ? firstFailure(reads) : undefined;
 	if (readFailed) {
 		throw toNodeApiError(
-			this.getNode(),
+			ctx.getNode(),
 			readFailed.failure,
 			readFailed.itemIndex,
 			'No reprovision was requested in this run.',
 		);
 	}
-	const skipped = (itemIndex: number): string | undefined => {
-		const read = reads[itemIndex];
-		return read?.ok ? skipReason(read.response.body) : undefined;
-	};
-	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
-		const p = planner.plan(itemIndex);
-		const read = reads[itemIndex];
-		if (!p || p.dryRun || (read && !read.ok) || skipped(itemIndex) !== undefined) return undefined;
-		return p;
-	};
+	return reads;
+}
 
-	// 2. The reprovision requests.
-	const { results: outcomes, fatal } = await sendBatched(
+/** Why a Cloud PC read first is left alone, when it is. */
+function skippedBy(read: BatchResult | undefined): string | undefined {
+	return read?.ok ? skipReason(read.response.body) : undefined;
+}
+
+/**
+ * The reprovisions, through transport/batch.ts; a lost answer is checked with Graph
+ * (reprovision/verify.ts) before anything is sent again. Without "Continue On Fail" the first
+ * failure, or an error that ends the run, is thrown with what was requested so far.
+ */
+async function sendReprovisions(
+	{ ctx, graph, planner, throughput, count }: Run,
+	sends: (itemIndex: number) => ReprovisionPlan | undefined,
+) {
+	const sent = await sendBatched(
 		graph,
-		items.length,
+		count,
 		(itemIndex) => {
 			const p = sends(itemIndex);
 			return p ? reprovisionRequest(p) : undefined;
 		},
 		{
 			...throughput,
-			verify: reprovisionVerifier(
-				graph,
-				throughput,
-				(itemIndex) => planner.plan(itemIndex) as ReprovisionPlan,
-			),
-			stopOnFailure: stopOnError,
+			verify: reprovisionVerifier(graph, throughput, (itemIndex) => planner.plan(itemIndex)!),
+			stopOnFailure: planner.stopOnError,
 		},
 	);
+	if (!planner.stopOnError) return sent;
 	const report = () =>
-		sendReport(items.length, outcomes, (itemIndex) => sends(itemIndex) !== undefined);
-	if (fatal !== undefined && stopOnError) throw withReport(this, fatal, report());
-	const sendFailed = stopOnError ? firstFailure(outcomes) : undefined;
+		sendReport(count, sent.results, (itemIndex) => sends(itemIndex) !== undefined);
+	if (sent.fatal !== undefined) throw withReport(ctx, sent.fatal, report());
+	const sendFailed = firstFailure(sent.results);
 	if (sendFailed) {
-		throw toNodeApiError(this.getNode(), sendFailed.failure, sendFailed.itemIndex, report());
+		throw toNodeApiError(ctx.getNode(), sendFailed.failure, sendFailed.itemIndex, report());
 	}
+	return sent;
+}
 
-	// 3. Wait for Completion: poll what was requested until it ends or the time is up.
-	const waiting = items.flatMap((_, itemIndex): Waiting[] => {
+/** Wait for Completion: polls what was requested until it ends or the time is up. */
+async function waitForCompletion(
+	{ graph, planner, throughput }: Run,
+	outcomes: Array<BatchResult | undefined>,
+): Promise<Map<number, WaitResult>> {
+	const waiting = outcomes.flatMap((outcome, itemIndex): Waiting[] => {
 		const p = planner.wasPlanned(itemIndex) ? planner.plan(itemIndex) : undefined;
-		const outcome = outcomes[itemIndex];
 		return p?.wait && outcome?.ok
 			? [{ itemIndex, cloudPcId: p.cloudPcId, requestedAt: outcome.answeredAt, settings: p.wait }]
 			: [];
 	});
-	const waited = waiting.length
-		? await waitForReprovisions(graph, waiting, throughput)
-		: new Map<number, WaitResult>();
-
-	// Items the run never sent: cancelled, or ended by an error that was not Graph's answer.
-	const unsent = (itemIndex: number, known: IDataObject = {}): ItemResult =>
-		fatal === undefined
-			? {
-					error: notReached(this, itemIndex),
-					json: { ...known, ...failed('The execution was cancelled') },
-				}
-			: {
-					error: fatal as Error,
-					json: { ...known, ...failed(`Not sent: ${(fatal as Error).message}`) },
-				};
-	return items.map((_, itemIndex): ItemResult => {
-		if (!planner.wasPlanned(itemIndex)) return unsent(itemIndex);
-		const p = planner.plan(itemIndex);
-		if (!p) return planner.failure(itemIndex) as ItemResult;
-		const read = reads[itemIndex];
-		const known = { ...shape.pc(read), ...summary(p) };
-		const notSent = { ...shape.dryRun(), ...shape.wait() };
-
-		if (read && !read.ok) {
-			return graphFailureResult(this, read.failure, itemIndex, {
-				...known,
-				...failed(`The Cloud PC could not be read: ${read.failure.message}`),
-				attempts: read.attempts,
-				...notSent,
-			});
-		}
-		const skip = skipped(itemIndex);
-		if (skip !== undefined) {
-			return {
-				json: { ...known, outcome: 'skipped', reason: skip, requestedAt: null, ...notSent },
-			};
-		}
-		if (p.dryRun) {
-			return {
-				json: {
-					...known,
-					outcome: 'dryRun',
-					reason: null,
-					requestedAt: null,
-					...shape.dryRun(reprovisionRequest(p)),
-					...shape.wait(),
-				},
-			};
-		}
-		const outcome = outcomes[itemIndex];
-		if (!outcome || (!outcome.ok && !outcome.sent && fatal !== undefined)) {
-			return unsent(itemIndex, { ...known, ...notSent });
-		}
-		const common = { ...known, attempts: outcome.attempts, requestedAt: outcome.answeredAt };
-		if (!outcome.ok && outcome.outcomeUnknown) {
-			return {
-				json: {
-					...common,
-					outcome: 'unknown',
-					reason: outcome.failure.graphMessage,
-					...failureFields(outcome.failure),
-					hint: UNKNOWN_HINT,
-					...notSent,
-				},
-			};
-		}
-		if (!outcome.ok) {
-			const { failure } = outcome;
-			return {
-				error: toNodeApiError(this.getNode(), failure, itemIndex),
-				json: {
-					...common,
-					outcome: 'failed',
-					...shape.reason(failure.message),
-					...failureFields(failure),
-					...notSent,
-				},
-			};
-		}
-		const wait = waited.get(itemIndex);
-		return {
-			json: {
-				...common,
-				outcome: wait?.outcome ?? 'requested',
-				...shape.reason(wait?.reason ?? null),
-				statusCode: outcome.response.statusCode,
-				requestId: outcome.response.requestId ?? null,
-				clientRequestId: outcome.response.clientRequestId,
-				...(outcome.confirmedBy
-					? {
-							note: `The answer to this reprovision was lost; ${outcome.confirmedBy}, so it was not sent again`,
-						}
-					: {}),
-				...shape.dryRun(),
-				...shape.wait(wait),
-			},
-		};
-	});
+	return waiting.length ? await waitForReprovisions(graph, waiting, throughput) : new Map();
 }

@@ -1,0 +1,182 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { BatchResult } from '../../../transport/batch';
+import { toNodeApiError } from '../../../transport/errors';
+import type { GraphRequest } from '../../../transport/graph';
+import type { ItemResult } from '../../types';
+import { graphFailureResult, notReached } from '../items';
+import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from '../output';
+import {
+	reprovisionRequest,
+	SAFETY_SWITCHES,
+	skipReason,
+	summary,
+	type ReprovisionPlan,
+} from './request';
+import type { WaitResult } from './wait';
+
+/**
+ * Which optional parts Reprovision's outputs carry. It follows the node's configuration (an
+ * option present, or set by an expression), not each item's evaluated value, so every output of
+ * a run has the same keys, as a sheet or a ticket template downstream needs; what each item does
+ * follows its evaluated values (ReprovisionPlan).
+ */
+export class OutputShape {
+	readonly preReads: boolean;
+	private readonly rehearses: boolean;
+	private readonly waits: boolean;
+	private readonly followUp: boolean;
+
+	constructor(safetyParameter: unknown) {
+		const configured = (safetyParameter ?? {}) as IDataObject;
+		const isOn = (key: string) => configured[key] !== undefined && configured[key] !== false;
+		this.preReads = isOn('onlyIfReprovisionable');
+		this.rehearses = isOn('dryRun');
+		this.waits = isOn('waitForCompletion');
+		this.followUp = SAFETY_SWITCHES.some(isOn);
+	}
+
+	reason(reason: string | null): IDataObject {
+		return this.followUp ? { reason } : {};
+	}
+
+	pc(read: BatchResult | undefined): IDataObject {
+		return this.preReads ? cloudPcFields(read?.ok ? read.response.body : {}) : {};
+	}
+
+	dryRun(request?: GraphRequest): IDataObject {
+		if (!this.rehearses) return {};
+		return {
+			method: request?.method ?? null,
+			path: request ? `/${request.version}${request.path}` : null,
+			body: request?.body ?? null,
+		};
+	}
+
+	wait(result?: WaitResult): IDataObject {
+		if (!this.waits) return {};
+		return {
+			...remoteActionFields(result?.action),
+			completedAt: result?.completedAt ?? null,
+			waitedSeconds: result?.waitedSeconds ?? null,
+		};
+	}
+
+	failed(reason: string): IDataObject {
+		return { outcome: 'failed', ...this.reason(reason), requestedAt: null };
+	}
+}
+
+/** One output item per input item, from what each step did to it. */
+export class ItemOutput {
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly shape: OutputShape,
+		/** what ended the run early, if anything did */
+		private readonly fatal: unknown,
+	) {}
+
+	/** An item the run never sent: cancelled, or ended by an error that was not Graph's answer. */
+	unsent(itemIndex: number, known: IDataObject = {}): ItemResult {
+		if (this.fatal === undefined) {
+			const json = { ...known, ...this.shape.failed('The execution was cancelled') };
+			return { error: notReached(this.ctx, itemIndex), json };
+		}
+		const error = this.fatal as Error;
+		return { error, json: { ...known, ...this.shape.failed(`Not sent: ${error.message}`) } };
+	}
+
+	of(
+		p: ReprovisionPlan,
+		read: BatchResult | undefined,
+		outcome: BatchResult | undefined,
+		wait: WaitResult | undefined,
+	): ItemResult {
+		const { shape } = this;
+		const known = { ...shape.pc(read), ...summary(p) };
+		const notSent = { ...shape.dryRun(), ...shape.wait() };
+		if (read && !read.ok) {
+			return graphFailureResult(this.ctx, read.failure, p.itemIndex, {
+				...known,
+				...shape.failed(`The Cloud PC could not be read: ${read.failure.message}`),
+				attempts: read.attempts,
+				...notSent,
+			});
+		}
+		const skip = read?.ok ? skipReason(read.response.body) : undefined;
+		if (skip !== undefined) {
+			return {
+				json: { ...known, outcome: 'skipped', reason: skip, requestedAt: null, ...notSent },
+			};
+		}
+		if (p.dryRun) {
+			const request = shape.dryRun(reprovisionRequest(p));
+			return {
+				json: {
+					...known,
+					outcome: 'dryRun',
+					reason: null,
+					requestedAt: null,
+					...request,
+					...shape.wait(),
+				},
+			};
+		}
+		if (!outcome || (!outcome.ok && !outcome.sent && this.fatal !== undefined)) {
+			return this.unsent(p.itemIndex, { ...known, ...notSent });
+		}
+		return this.sent(p, outcome, wait, known, notSent);
+	}
+
+	private sent(
+		p: ReprovisionPlan,
+		outcome: BatchResult,
+		wait: WaitResult | undefined,
+		known: IDataObject,
+		notSent: IDataObject,
+	): ItemResult {
+		const { shape } = this;
+		const common = { ...known, attempts: outcome.attempts, requestedAt: outcome.answeredAt };
+		if (!outcome.ok) {
+			const { failure } = outcome;
+			if (outcome.outcomeUnknown) {
+				const json = {
+					...common,
+					outcome: 'unknown',
+					reason: failure.graphMessage,
+					...failureFields(failure),
+				};
+				return { json: { ...json, hint: UNKNOWN_HINT, ...notSent } };
+			}
+			return {
+				error: toNodeApiError(this.ctx.getNode(), failure, p.itemIndex),
+				json: {
+					...common,
+					outcome: 'failed',
+					...shape.reason(failure.message),
+					...failureFields(failure),
+					...notSent,
+				},
+			};
+		}
+		const { response, confirmedBy } = outcome;
+		return {
+			json: {
+				...common,
+				outcome: wait?.outcome ?? 'requested',
+				...shape.reason(wait?.reason ?? null),
+				// a confirmed item's own answer was lost: Graph's records, not a status, say it ran
+				statusCode: confirmedBy ? null : response.statusCode,
+				requestId: response.requestId ?? null,
+				clientRequestId: response.clientRequestId,
+				...(confirmedBy
+					? {
+							note: `The answer to this reprovision was lost; ${confirmedBy}, so it was not sent again`,
+						}
+					: {}),
+				...shape.dryRun(),
+				...shape.wait(wait),
+			},
+		};
+	}
+}
