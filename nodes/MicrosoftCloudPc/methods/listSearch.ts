@@ -9,8 +9,7 @@ import { readPage } from '../actions/cloudPc/pages';
 import { userProblem } from '../actions/validate';
 import { createGraphClient, type Authentication } from '../transport/graph';
 import { cloudPcPath, type Scope, SCOPES } from '../model';
-
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+import { cloudPcFields } from '../actions/cloudPc/output';
 
 /** Cloud PCs for the "From List" picker, in the node's current scope, one Graph page at a time. */
 export async function searchCloudPcs(
@@ -46,13 +45,16 @@ export async function searchCloudPcs(
 	const page = readPage(response);
 	const needle = filter?.trim().toLowerCase();
 	const results = page.value
-		.map((pc) => ({
-			id: text(pc.id),
-			displayName: text(pc.displayName),
-			managedDeviceName: text(pc.managedDeviceName),
-			userPrincipalName: text(pc.userPrincipalName),
-		}))
-		.filter((pc): pc is typeof pc & { id: string } => pc.id !== undefined)
+		.map((pc) => {
+			const fields = cloudPcFields(pc);
+			return {
+				id: fields.cloudPcId as string | null,
+				displayName: fields.cloudPcName as string | null,
+				managedDeviceName: fields.managedDeviceName as string | null,
+				userPrincipalName: fields.userPrincipalName as string | null,
+			};
+		})
+		.filter((pc): pc is typeof pc & { id: string } => pc.id !== null)
 		.filter(
 			(pc) =>
 				!needle ||

@@ -17,8 +17,8 @@ import type { Verdict } from '../../transport/verdict';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
 import { readThroughput } from '../throughput';
 import { invalid, readCloudPcId, readCollection } from '../validate';
-import { graphFailureResult, itemRanges, ItemPlanner } from './items';
-import { UNKNOWN_HINT, failureFields } from './output';
+import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './items';
+import { UNKNOWN_HINT, failureFields, text } from './output';
 import type { ItemResult } from '../types';
 
 const show = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
@@ -112,19 +112,15 @@ export async function execute(
 	// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
 	const baseName = `${name || 'n8n reprovision'} ${new Date().toISOString()}`;
 
-	const firstItemFor = new Map<string, number>();
+	const seen = new SeenCloudPcs();
 	const duplicateOf = new Map<number, number>();
 	const unique: Chunk['entries'] = [];
 	items.forEach((_, itemIndex) => {
 		const cloudPcId = planner.plan(itemIndex);
 		if (cloudPcId === undefined) return;
-		const key = cloudPcId.toLowerCase();
-		const first = firstItemFor.get(key);
+		const first = seen.firstItemOf(cloudPcId, itemIndex);
 		if (first !== undefined) duplicateOf.set(itemIndex, first);
-		else {
-			firstItemFor.set(key, itemIndex);
-			unique.push({ cloudPcId, itemIndex });
-		}
+		else unique.push({ cloudPcId, itemIndex });
 	});
 	const chunks: Chunk[] = [];
 	for (let start = 0; start < unique.length; start += MAX_BULK_CLOUD_PCS) {
@@ -294,7 +290,6 @@ function createdReport(chunks: Chunk[]): string {
 
 /** The created bulk action, flat; the name is the one sent when Graph's answer has none. */
 function bulkActionFields(action: IDataObject | undefined, chunk: Chunk): IDataObject {
-	const text = (value: unknown) => (typeof value === 'string' ? value : null);
 	return {
 		bulkActionId: text(action?.id),
 		bulkActionDisplayName: text(action?.displayName) ?? chunk.displayName,

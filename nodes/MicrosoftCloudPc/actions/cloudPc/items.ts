@@ -107,6 +107,19 @@ export function firstFailure(
 	return { itemIndex, failure: outcome.failure };
 }
 
+/** Cloud PCs named so far in a run: Cloud PC IDs compare case-insensitively, as Graph's do. */
+export class SeenCloudPcs {
+	private readonly firstItemFor = new Map<string, number>();
+
+	/** The earlier item that named this Cloud PC; undefined (and noted) when this is the first. */
+	firstItemOf(cloudPcId: string, itemIndex: number): number | undefined {
+		const key = cloudPcId.toLowerCase();
+		const first = this.firstItemFor.get(key);
+		if (first === undefined) this.firstItemFor.set(key, itemIndex);
+		return first;
+	}
+}
+
 /** A run of reads: nothing it did needs reporting, so whatever ended it early is thrown on. */
 export function resultsOrThrow({ results, fatal }: BatchRunResult): Array<BatchResult | undefined> {
 	if (fatal !== undefined) throw fatal;

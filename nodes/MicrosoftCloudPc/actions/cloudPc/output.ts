@@ -14,7 +14,8 @@ export type Outcome = 'requested' | 'skipped' | 'done' | 'failed' | 'dryRun' | '
 export const UNKNOWN_HINT =
 	"Graph's answer was lost and its records could not say whether the reprovision ran. Check the Cloud PC in Intune (Devices › Windows 365 › its device actions) or with Get Reprovision Status before running this item again.";
 
-const text = (value: unknown): string | null =>
+/** A Graph value as text, or null when Graph gave none. */
+export const text = (value: unknown): string | null =>
 	typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
 
 /** Graph's `statusDetail` ({code, message, additionalInformation}) as two flat fields. */

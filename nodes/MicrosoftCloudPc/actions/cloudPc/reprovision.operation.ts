@@ -11,7 +11,14 @@ import {
 } from '../common.descriptions';
 import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
-import { firstFailure, ItemPlanner, resultsOrThrow, sendReport, withReport } from './items';
+import {
+	firstFailure,
+	ItemPlanner,
+	resultsOrThrow,
+	SeenCloudPcs,
+	sendReport,
+	withReport,
+} from './items';
 import { ItemOutput, OutputShape } from './reprovision/output';
 import {
 	DEFAULT_POLL_SECONDS,
@@ -189,14 +196,13 @@ function planItems(
 	graph: GraphClient,
 	shape: OutputShape,
 ): ItemPlanner<ReprovisionPlan> {
-	const firstItemFor = new Map<string, number>();
+	const seen = new SeenCloudPcs();
 	return new ItemPlanner(
 		ctx,
 		count,
 		(itemIndex) => {
 			const p = planReprovision(ctx, itemIndex, graph);
-			const key = p.cloudPcId.toLowerCase();
-			const first = firstItemFor.get(key);
+			const first = seen.firstItemOf(p.cloudPcId, itemIndex);
 			if (first !== undefined) {
 				throw invalid(
 					ctx,
@@ -205,7 +211,6 @@ function planItems(
 					`${p.cloudPcId} is already reprovisioned by item ${first} in this run; it is not sent twice`,
 				);
 			}
-			firstItemFor.set(key, itemIndex);
 			return p;
 		},
 		(error) => shape.failed(error.message),
