@@ -1,8 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	updateDisplayOptions,
 } from 'n8n-workflow';
 
 import { GraphFailure, toNodeApiError } from '../../transport/errors';
@@ -21,7 +22,7 @@ import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './ite
 import { UNKNOWN_HINT, failureFields, text } from './output';
 import type { ItemResult } from '../types';
 
-const show = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
+const displayOptions = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
 
 export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
 
@@ -36,21 +37,19 @@ const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
 const MAX_PAGES = 100;
 const OUTCOME_UNKNOWN = 'OutcomeUnknown';
 
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName:
 			'Bulk reprovisioning wipes every Cloud PC of the input items in one Windows 365 bulk action: their users lose everything stored on them. Cloud PCs that are not "provisioned" or "failed" fail inside the bulk action.',
 		name: 'bulkDestructiveNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: show,
 	},
-	{ ...organizationBetaNotice, displayOptions: show },
+	organizationBetaNotice,
 	{
 		...cloudPcLocator,
 		description:
 			'The Cloud PC of each input item, usually an expression such as {{ $json.cloudPcId }}',
-		displayOptions: show,
 	},
 	{
 		displayName: 'Bulk Options',
@@ -58,7 +57,6 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: show,
 		options: [
 			{
 				displayName: 'Bulk Action Name',
@@ -72,6 +70,8 @@ export const description: INodeProperties[] = [
 		],
 	},
 ];
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 interface Chunk {
 	entries: Array<{ cloudPcId: string; itemIndex: number }>;

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	updateDisplayOptions,
+} from 'n8n-workflow';
 
 import type { GraphClient, GraphVersion } from '../../transport/graph';
 import {
@@ -14,14 +19,16 @@ import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read
 import type { ItemResult } from '../types';
 import { cloudPcPath, type Scope } from '../../model';
 
-const show = { show: { resource: ['cloudPc'], operation: ['get'] } };
+const displayOptions = { show: { resource: ['cloudPc'], operation: ['get'] } };
 
-export const description: INodeProperties[] = [
-	{ ...scopeProperty, displayOptions: show },
-	{ ...userProperty, displayOptions: { show: { ...show.show, scope: ['user'] } } },
-	{ ...cloudPcLocator, displayOptions: show },
-	{ ...readOptionsCollection, displayOptions: show },
+const properties: INodeProperties[] = [
+	scopeProperty,
+	userProperty,
+	cloudPcLocator,
+	readOptionsCollection,
 ];
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 interface GetPlan {
 	scope: Scope;

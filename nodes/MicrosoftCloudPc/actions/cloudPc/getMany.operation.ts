@@ -1,8 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	updateDisplayOptions,
 } from 'n8n-workflow';
 
 import { GraphFailure, toNodeApiError } from '../../transport/errors';
@@ -31,7 +32,7 @@ import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read
 import type { ItemResult, NumberBounds } from '../types';
 import { cloudPcPath, type Scope } from '../../model';
 
-const show = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
+const displayOptions = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
 
 /** Graph's largest page ($top). */
 const MAX_TOP = 999;
@@ -75,15 +76,14 @@ const STATUSES = [
 
 const FILTERS = ['userPrincipalName', 'status', 'displayNamePrefix'];
 
-export const description: INodeProperties[] = [
-	{ ...scopeProperty, displayOptions: show },
-	{ ...userProperty, displayOptions: { show: { ...show.show, scope: ['user'] } } },
+const properties: INodeProperties[] = [
+	scopeProperty,
+	userProperty,
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
 		type: 'boolean',
 		default: false,
-		displayOptions: show,
 		description: 'Whether to return all results or only up to a given limit',
 		hint: `Reads at most ${MAX_PAGES.toLocaleString('en-US')} pages per input item and fails beyond that, so a Graph that never stops paging cannot hold the run`,
 	},
@@ -94,7 +94,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { ...numberTypeOptions(LIMIT) },
 		// n8n's lint wants Limit's default written out; a test holds it equal to LIMIT.default
 		default: 50,
-		displayOptions: { show: { ...show.show, returnAll: [false] } },
+		displayOptions: { show: { returnAll: [false] } },
 		description: 'Max number of results to return',
 	},
 	{
@@ -103,7 +103,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
-		displayOptions: { show: { ...show.show, scope: ['organization'] } },
+		displayOptions: { show: { scope: ['organization'] } },
 		description: 'Graph filters these ($filter); all that are set must match',
 		options: [
 			{
@@ -133,8 +133,10 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{ ...readOptionsCollection, displayOptions: show },
+	readOptionsCollection,
 ];
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 interface ListPlan {
 	scope: Scope;

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	updateDisplayOptions,
+} from 'n8n-workflow';
 
 import type { GraphClient } from '../../transport/graph';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
@@ -13,12 +18,11 @@ import {
 } from './remoteActions';
 import type { ItemResult } from '../types';
 
-const show = { show: { resource: ['cloudPc'], operation: ['getReprovisionStatus'] } };
+const displayOptions = { show: { resource: ['cloudPc'], operation: ['getReprovisionStatus'] } };
 
-export const description: INodeProperties[] = [
-	{ ...organizationBetaNotice, displayOptions: show },
-	{ ...cloudPcLocator, displayOptions: show },
-];
+const properties: INodeProperties[] = [organizationBetaNotice, cloudPcLocator];
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 /**
  * The latest Reprovision action of each item's Cloud PC (beta

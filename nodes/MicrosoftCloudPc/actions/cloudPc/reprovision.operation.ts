@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	updateDisplayOptions,
+} from 'n8n-workflow';
 
 import { sendBatched, type BatchResult } from '../../transport/batch';
 import type { GraphClient } from '../../transport/graph';
@@ -36,27 +41,26 @@ import { reprovisionVerifier } from './reprovision/verify';
 import { waitForReprovisions, type Waiting, type WaitResult } from './reprovision/wait';
 import type { ItemResult } from '../types';
 
-const show = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
+const displayOptions = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
 
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName:
 			'Reprovisioning wipes the Cloud PC: the user loses everything stored on it. Only Cloud PCs whose status is "provisioned" or "failed" can be reprovisioned.',
 		name: 'destructiveNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: show,
 	},
-	{ ...scopeProperty, displayOptions: show },
-	{ ...userProperty, displayOptions: { show: { ...show.show, scope: ['user'] } } },
-	{ ...cloudPcLocator, displayOptions: show },
+	scopeProperty,
+	userProperty,
+	cloudPcLocator,
 	{
 		displayName: 'Reprovision Options',
 		name: 'reprovisionOptions',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { ...show.show, scope: ['organization'] } },
+		displayOptions: { show: { scope: ['organization'] } },
 		options: [
 			{
 				displayName: 'OS Version',
@@ -89,7 +93,6 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: show,
 		description:
 			'Check before, rehearse, or follow the reprovision to its end; outputs then carry a "reason"',
 		options: [
@@ -138,6 +141,8 @@ export const description: INodeProperties[] = [
 		],
 	},
 ];
+
+export const description = updateDisplayOptions(displayOptions, properties);
 
 /**
  * Reprovisions each item's Cloud PC. Every item is validated first, so bad input anywhere
