@@ -15,7 +15,7 @@ import {
 import { readCloudPcId, readScope, readUser } from '../validate';
 import { readEach } from './items';
 import { cloudPcFields } from './output';
-import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
+import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './selectFields';
 import type { ItemResult } from '../types';
 import { cloudPcPath, type Scope } from '../../model';
 

@@ -28,7 +28,7 @@ import {
 import { ItemPlanner } from './items';
 import { cloudPcFields, failureFields } from './output';
 import { readPage, unexpectedAnswer } from './pages';
-import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './read';
+import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './selectFields';
 import type { ItemResult, NumberBounds } from '../types';
 import { cloudPcPath, type Scope } from '../../model';
 
