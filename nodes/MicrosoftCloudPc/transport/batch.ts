@@ -387,17 +387,21 @@ class BatchRun {
 			: this.fatal !== undefined
 				? `The run ended before this request finished: ${(this.fatal as Error).message}`
 				: 'Stopped after another item failed ("Continue On Fail" is off)';
-		const failure =
-			slot.lastFailure ?? new GraphFailure(0, 'NotSent', reason, undefined, slot.clientRequestId);
+		const last = slot.lastFailure;
 		const base = { ok: false as const, attempts: slot.sent, answeredAt: new Date().toISOString() };
-		if (slot.outcomeUnknown) {
+		if (slot.outcomeUnknown && last) {
 			return {
 				...base,
-				failure: unknownOutcome(failure, reason),
+				failure: unknownOutcome(last, reason),
 				sent: true,
 				outcomeUnknown: true,
 			};
 		}
+		// A request waiting to go again ends for the run's reason, not for the answer it waited
+		// out: a 429 it was cancelled in is no throttling failure.
+		const failure = last
+			? last.rephrased(last.code, `${last.graphMessage}; then: ${reason}`)
+			: new GraphFailure(0, 'NotSent', reason, undefined, slot.clientRequestId);
 		return { ...base, failure, sent: slot.sent > 0, outcomeUnknown: false };
 	}
 }
