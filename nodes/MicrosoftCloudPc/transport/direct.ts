@@ -46,7 +46,7 @@ export async function sendDirect<T>(
 		attempts.waitedMs += decision.waitMs;
 		await sleep(decision.waitMs, signal);
 		if (decision.next === 'retry') {
-			if (signal?.aborted) throw failure;
+			if (signal?.aborted) throw cancelled(failure);
 			continue;
 		}
 		const verdict = await (verify as NonNullable<DirectOptions['verify']>)(firstSentAt);
@@ -57,14 +57,19 @@ export async function sendDirect<T>(
 			} as DirectResponse<T>;
 		}
 		if (verdict.verdict === 'unknown') throw unknownOutcome(failure, verdict.reason);
-		if (
-			attempts.retries > policy.maxRetries ||
-			attempts.waitedMs >= policy.maxWaitMs ||
-			signal?.aborted
-		) {
+		if (signal?.aborted) throw cancelled(failure);
+		if (attempts.retries > policy.maxRetries || attempts.waitedMs >= policy.maxWaitMs) {
 			throw givenUp(failure, attempts, policy, attempts.waitedMs >= policy.maxWaitMs);
 		}
 	}
+}
+
+/** A request the execution's cancel ended while it waited to go again: not the answer's failure. */
+function cancelled(failure: GraphFailure): GraphFailure {
+	return failure.rephrased(
+		failure.code,
+		`${failure.graphMessage}; then: The execution was cancelled before this request finished`,
+	);
 }
 
 /**
