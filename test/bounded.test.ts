@@ -540,3 +540,216 @@ describe('every wait is bounded by its budget, and none turns into a spin', () =
 		expect(timed.maxGap).toBeLessThan(MAX_TICK_GAP_MS);
 	}, 20_000);
 });
+
+const TEN_THOUSAND_TICK_GAP_MS = 300;
+
+/** 10,000 items, each reprovisioned once, with the interval ticking beside the run. */
+async function tenThousand(continueOnFail: boolean): Promise<Timed> {
+	const many = manyCloudPcs(10_000);
+	const big = await startGraphServer({ ...serverOptions(), cloudPcs: many, logRequests: false });
+	try {
+		const timed = await timedRun({
+			credentials: delegatedCredential(big.url),
+			parameters: reprovisionParameters({ throughput: { batchesInFlight: 10 } }),
+			items: many.map((pc) => ({ cloudPcId: pc.id })),
+			continueOnFail,
+		});
+		figures.push(
+			`10,000 reprovisions, continueOnFail=${continueOnFail}: ended in ${timed.tookMs} ms, ${timed.ticks} ticks, max tick gap ${timed.maxGap} ms, ${big.stats().httpRequests} HTTP requests`,
+		);
+
+		expect(timed.result.error).toBeUndefined();
+		expect(timed.result.output).toHaveLength(many.length);
+		expect(timed.result.output.map((item) => item.json.cloudPcId)).toEqual(many.map((pc) => pc.id));
+		expect(timed.result.output.map((item) => item.pairedItem)).toEqual(
+			many.map((_, item) => ({ item })),
+		);
+		expect(timed.result.output.every((item) => item.json.outcome === 'requested')).toBe(true);
+		expect(big.lostAndDuplicated(many.map((pc) => pc.id))).toEqual({ lost: 0, duplicated: 0 });
+		expect(big.stats().reprovisionAttempts).toBe(many.length);
+		expect(timed.tookMs).toBeLessThan(30_000);
+		return timed;
+	} finally {
+		await big.close();
+	}
+}
+
+describe('10,000 items through Reprovision: one output each, each Cloud PC reprovisioned once', () => {
+	test('with Continue On Fail (items read in slices beside the batches): timers keep firing', async () => {
+		const timed = await tenThousand(true);
+
+		// n8n-core building 10,000 input items before the node starts, and the 10,000 outputs
+		// after it ends, are each one synchronous step of ~50–200 ms: the bound leaves room for
+		// those, not for a node that holds the loop while it sends or waits.
+		expect(timed.maxGap).toBeLessThan(TEN_THOUSAND_TICK_GAP_MS);
+	}, 60_000);
+
+	test('without Continue On Fail: every item is still sent once and answered once', async () => {
+		await tenThousand(false);
+	}, 60_000);
+
+	/*
+	 * KNOWN BLOCKING, left to the owner of actions/cloudPc/items.ts: without Continue On Fail,
+	 * ItemPlanner.planAll() validates all items in one synchronous loop before anything is sent
+	 * (n8n's expression evaluation, ~0.18 ms an item here): 10,000 items hold the event loop for
+	 * about 1.8 s, and no other workflow's timer fires meanwhile. `test.failing` passes while the
+	 * block is there; once planAll yields between slices, it fails: make it a plain test then.
+	 */
+	test.failing(
+		'without Continue On Fail: timers keep firing while all items are validated up front',
+		async () => {
+			const timed = await tenThousand(false);
+
+			expect(timed.maxGap).toBeLessThan(TEN_THOUSAND_TICK_GAP_MS);
+		},
+		60_000,
+	);
+});
+
+describe('huge or deeply nested Graph answers end the item, they do not crash or hang n8n', () => {
+	const MB5 = 5 * 1024 * 1024;
+	const deepObject = (depth: number, leaf = '1') =>
+		`${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`;
+	const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+	const json = { 'Content-Type': 'application/json' };
+	const getMany: INodeParameters = {
+		authentication: 'oAuth2',
+		resource: 'cloudPc',
+		operation: 'getMany',
+		scope: 'organization',
+		returnAll: true,
+	};
+	const listPath = { method: 'GET', pathIncludes: '/deviceManagement/virtualEndpoint/cloudPCs' };
+	const listCalls = () => graph.requests.filter((r) => r.path.endsWith('/cloudPCs'));
+	const pcJson = (displayName: string) =>
+		`{"id":"${ids[0]}","displayName":${displayName},"userPrincipalName":"fleet.user00001@contoso.onmicrosoft.com"}`;
+	/** every Cloud PC the server holds: what a successful Get Many gives */
+	const everyPc = 4 + fleet.length;
+
+	const bounded = (timed: Timed, name: string) => {
+		figures.push(`${name}: ended in ${timed.tookMs} ms, max tick gap ${timed.maxGap} ms`);
+		expect(timed.tookMs).toBeLessThan(10_000);
+		expect(timed.maxGap).toBeLessThan(MAX_TICK_GAP_MS);
+	};
+
+	test('a Get Many page with a 5 MB display name is read as data', async () => {
+		graph.failNext(listPath, {
+			status: 200,
+			headers: json,
+			body: `{"value":[${pcJson(JSON.stringify('x'.repeat(MB5)))}]}`,
+		});
+		const timed = await timedRun(options(ids.slice(0, 1), getMany, true));
+		bounded(timed, 'Get Many page, 5 MB display name');
+
+		expect(timed.result.output).toHaveLength(1);
+		expect(timed.result.output[0].json.cloudPcId).toBe(ids[0]);
+		expect(timed.result.output[0].json.cloudPcName).toHaveLength(MB5);
+	});
+
+	test('a Get Many page of 5 MB that is not JSON is no answer: read again (a read is safe to repeat)', async () => {
+		graph.failNext(listPath, { status: 200, headers: json, body: 'x'.repeat(MB5) });
+		const timed = await timedRun(options(ids.slice(0, 1), getMany, true));
+		bounded(timed, 'Get Many page, 5 MB not JSON');
+
+		expect(listCalls()).toHaveLength(2);
+		expect(timed.result.output).toHaveLength(everyPc);
+	});
+
+	test.each([
+		['10,000', 10_000],
+		['100,000', 100_000],
+	])('a Get Many page whose display name is nested %s deep', async (name, depth) => {
+		graph.failNext(listPath, {
+			status: 200,
+			headers: json,
+			body: `{"value":[${pcJson(deepObject(depth))}]}`,
+		});
+		const timed = await timedRun(options(ids.slice(0, 1), getMany, true));
+		bounded(timed, `Get Many page, display name nested ${name} deep`);
+
+		expect(timed.result.output).toHaveLength(1);
+		expect(timed.result.output[0].json).toMatchObject({
+			cloudPcId: ids[0],
+			cloudPcName: '[object Object]',
+		});
+	});
+
+	test('a Get Many page that is an array nested 10,000 deep fails the item, naming the request-id', async () => {
+		graph.failNext(listPath, { status: 200, headers: json, body: deepArray(10_000) });
+		const timed = await timedRun(options(ids.slice(0, 1), getMany, true));
+		bounded(timed, 'Get Many page, array nested 10,000 deep');
+
+		expect(timed.result.output).toHaveLength(1);
+		expect(timed.result.output[0].json).toMatchObject({
+			outcome: 'failed',
+			errorCode: 'UnexpectedResponse',
+			requestId: listCalls()[0].requestId,
+		});
+	});
+
+	const batchOf = (body: string) =>
+		`{"responses":[{"id":"0","status":200,"headers":{"Content-Type":"application/json"},"body":${body}}]}`;
+	const get = reprovisionParameters({ operation: 'get' });
+	const envelopes = () => graph.requests.filter((r) => r.path.endsWith('$batch'));
+
+	test('a Get whose $batch answer carries a 5 MB display name is read as data', async () => {
+		const body = batchOf(pcJson(JSON.stringify('x'.repeat(MB5))));
+		graph.failNext({ pathIncludes: '$batch' }, { status: 200, headers: json, body });
+		const timed = await timedRun(options(ids.slice(0, 1), get, true));
+		bounded(timed, 'Get, $batch inner body with a 5 MB display name');
+
+		expect(timed.result.output).toHaveLength(1);
+		expect(timed.result.output[0].json.cloudPcName).toHaveLength(MB5);
+	});
+
+	test.each([
+		['an inner body nested 10,000 deep', batchOf(deepObject(10_000))],
+		['an inner display name nested 100,000 deep', batchOf(pcJson(deepObject(100_000)))],
+	])('a Get whose $batch answer has %s ends with one output', async (name, body) => {
+		graph.failNext({ pathIncludes: '$batch' }, { status: 200, headers: json, body });
+		const timed = await timedRun(options(ids.slice(0, 1), get, true));
+		bounded(timed, `Get, $batch answer with ${name}`);
+
+		expect(timed.result.output).toHaveLength(1);
+		expect(timed.result.output[0].json.cloudPcId).toBe(ids[0]);
+	});
+
+	test.each([
+		['5 MB of text that is not JSON', 'x'.repeat(MB5)],
+		['an array nested 10,000 deep', deepArray(10_000)],
+	])('a Get whose whole $batch answer is %s is asked again', async (name, body) => {
+		graph.failNext({ pathIncludes: '$batch' }, { status: 200, headers: json, body });
+		const timed = await timedRun(options(ids.slice(0, 1), get, true));
+		bounded(timed, `Get, whole $batch answer ${name}`);
+
+		expect(envelopes()).toHaveLength(2);
+		expect(timed.result.output).toHaveLength(1);
+		expect(timed.result.output[0].json).toMatchObject({
+			cloudPcId: ids[0],
+			cloudPcName: 'CPC-fleet-00001',
+		});
+	});
+
+	test('reprovisions whose $batch answer is 5 MB of garbage are checked with Graph, then sent again: once each in all', async () => {
+		graph.failNext(
+			{ pathIncludes: '$batch' },
+			{ status: 200, headers: json, body: 'x'.repeat(MB5) },
+		);
+		const timed = await timedRun(options(ids.slice(0, 2), reprovisionParameters()));
+		bounded(timed, 'reprovision, 5 MB garbage $batch answer');
+
+		// The first envelope's inner requests ran nowhere (the server answered it whole); each
+		// Cloud PC is then checked in Graph's records, and only then sent again.
+		for (const id of ids.slice(0, 2)) {
+			const calls = graph.requests
+				.filter((r) => r.batchRequestId !== undefined && r.path.includes(id))
+				.map((r) => r.path.split('/').pop());
+			expect(calls).toEqual(['retrieveCloudPcRemoteActionResults', 'reprovision']);
+		}
+		expect(timed.result.output.map((item) => item.json)).toEqual([
+			expect.objectContaining({ outcome: 'requested', attempts: 2 }),
+			expect.objectContaining({ outcome: 'requested', attempts: 2 }),
+		]);
+		expect(graph.lostAndDuplicated(ids.slice(0, 2))).toEqual({ lost: 0, duplicated: 0 });
+	});
+});
