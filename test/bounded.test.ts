@@ -487,6 +487,41 @@ describe('every wait is bounded by its budget, and none turns into a spin', () =
 		]);
 	});
 
+	test('Wait Timeout 0.05 minutes holds although a status read is throttled with Retry-After: 3000', async () => {
+		graph.failNext(
+			{ method: 'GET', pathIncludes: '/retrieveCloudPcRemoteActionResults' },
+			{ status: 429, code: 'TooManyRequests', headers: { 'Retry-After': '3000' } },
+			1000,
+		);
+		const execution = startCloudPcNode(
+			options(
+				ids.slice(0, 1),
+				reprovisionParameters({
+					throughput: { maxWaitSeconds: 3600 },
+					safety: { waitForCompletion: true, pollIntervalSeconds: 1, waitTimeoutMinutes: 0.05 },
+				}),
+			),
+		);
+		const ticks = ticker();
+		const started = performance.now();
+		// never wait the 50 minutes if the bound does not hold: cancel after 10 s and fail below
+		const guard = setTimeout(() => execution.cancel(), 10_000);
+		const result = await execution.done;
+		clearTimeout(guard);
+		const tookMs = Math.round(performance.now() - started);
+		const { maxGap } = ticks.stop();
+		figures.push(
+			`Wait Timeout 3 s, status read throttled 3,000 s: ended in ${tookMs} ms; ${JSON.stringify(result.output[0]?.json.reason)}`,
+		);
+
+		expect(tookMs).toBeLessThan(5000);
+		expect(maxGap).toBeLessThan(MAX_TICK_GAP_MS);
+		expect(graph.reprovisionCount(ids[0])).toBe(1);
+		expect(result.output).toHaveLength(1);
+		expect(result.output[0].json.outcome).toBe('requested');
+		expect(result.output[0].json.reason).toMatch(/0\.05 minutes/);
+	});
+
 	test('Request Timeout 1 s, a reprovision whose answer hangs once: checked with Graph, then sent again once', async () => {
 		graph.failNext(reprovisionPath(ids[0]), { status: 504, hangMs: 60_000 });
 		const timed = await timedRun(
