@@ -337,6 +337,78 @@ describe('cancelling the execution ends the node within a second, whatever it wa
 	});
 });
 
+describe('cancelling mid-run', () => {
+	test('during the check of a lost reprovision answer: nothing is resent, the outcome stays unknown', async () => {
+		graph.failNext(reprovisionPath(ids[0]), { status: 504, hangMs: 600_000 });
+		graph.failNext(
+			{ method: 'GET', pathIncludes: `${ids[0]}/retrieveCloudPcRemoteActionResults` },
+			{ status: 504, hangMs: 600_000 },
+		);
+		const cancelled = await cancelledRun(
+			options(ids.slice(0, 1), reprovisionParameters({ throughput: { timeoutSeconds: 1 } }), true),
+			() => graph.requests.some((r) => r.path.endsWith('/retrieveCloudPcRemoteActionResults')),
+		);
+		figures.push(
+			`cancel during the check of a lost answer: ended ${cancelled.afterCancelMs} ms after cancel`,
+		);
+
+		expect(cancelled.afterCancelMs).toBeLessThan(1000);
+		expect(cancelled.maxGap).toBeLessThan(MAX_TICK_GAP_MS);
+		expect(graph.requests.filter((r) => r.at >= cancelled.cancelledAt)).toEqual([]);
+		expect(reprovisions()).toHaveLength(1);
+		expect(cancelled.result.output).toHaveLength(1);
+		expect(cancelled.result.output[0].json).toMatchObject({ outcome: 'unknown', attempts: 1 });
+	});
+
+	test('2,000 items with Continue On Fail, cancelled while batches are in flight: one output per item, nothing sent after', async () => {
+		const many = manyCloudPcs(2_000);
+		const slow = await startGraphServer({ ...serverOptions(), cloudPcs: many, latencyMs: 200 });
+		try {
+			const cancelled = await cancelledRun(
+				{
+					credentials: delegatedCredential(slow.url),
+					parameters: reprovisionParameters({ throughput: { batchesInFlight: 2 } }),
+					items: many.map((pc) => ({ cloudPcId: pc.id })),
+					continueOnFail: true,
+				},
+				() => slow.stats().httpRequests >= 4,
+			);
+			const { output } = cancelled.result;
+			const sentAfter = slow.requests.filter(
+				(r) => r.path.endsWith('/reprovision') && r.at >= cancelled.cancelledAt,
+			);
+			const outcomes = new Map<string, number>();
+			for (const item of output) {
+				const outcome = String(item.json.outcome);
+				outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+			}
+			figures.push(
+				`2,000 items cancelled mid-run: ended ${cancelled.afterCancelMs} ms after cancel; outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; ${slow.stats().reprovisionAttempts} reprovisions sent`,
+			);
+
+			expect(cancelled.afterCancelMs).toBeLessThan(1000);
+			expect(cancelled.maxGap).toBeLessThan(MAX_TICK_GAP_MS);
+			expect(sentAfter).toEqual([]);
+			expectEndedByCancel(cancelled, many.length);
+			expect(output).toHaveLength(many.length);
+			const requested = output.filter((item) => item.json.outcome === 'requested');
+			const sent = slow.stats().reprovisionAttempts;
+			expect(sent).toBeLessThan(many.length);
+			// what Graph ran is what is reported requested, or unknown when the answer was cut off
+			for (const item of requested) {
+				expect(slow.reprovisionCount(item.json.cloudPcId as string)).toBe(1);
+			}
+			expect(slow.lostAndDuplicated(many.map((pc) => pc.id)).duplicated).toBe(0);
+			for (const item of output.filter((o) => o.json.outcome === 'failed')) {
+				expect(String(item.json.errorMessage)).toMatch(/cancelled/);
+				expect(slow.reprovisionCount(item.json.cloudPcId as string)).toBe(0);
+			}
+		} finally {
+			await slow.close();
+		}
+	}, 30_000);
+});
+
 describe('every wait is bounded by its budget, and none turns into a spin', () => {
 	const throttled = (retryAfter?: string) => ({
 		status: 429,
