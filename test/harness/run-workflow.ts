@@ -147,18 +147,34 @@ function buildWorkflow(options: RunOptions) {
 
 /** Runs the workflow through n8n-core's WorkflowExecute, the engine n8n itself uses. */
 export async function runCloudPcNode(options: RunOptions): Promise<RunResult> {
+	return await startCloudPcNode(options).done;
+}
+
+export interface StartedRun {
+	/** the run's result, once n8n-core's WorkflowExecute has ended it (cancelled or not) */
+	done: Promise<RunResult>;
+	/** cancels the execution as n8n's "Stop" does: the node's cancel signal aborts */
+	cancel: () => void;
+}
+
+/** Starts the workflow and hands back a way to cancel it, as n8n's "Stop execution" does. */
+export function startCloudPcNode(options: RunOptions): StartedRun {
 	const { workflow, additionalData, credentialsHelper } = buildWorkflow(options);
-	const run = await new WorkflowExecute(additionalData, 'manual').run({
+	const execution = new WorkflowExecute(additionalData, 'manual').run({
 		workflow,
 		startNode: workflow.getNode('Items')!,
 	});
-	const taskData = run.data.resultData.runData[CLOUD_PC_NODE]?.[0];
-	return {
-		run,
-		output: taskData?.data?.main?.[0] ?? [],
-		error: (taskData?.error ?? run.data.resultData.error) as RunResult['error'],
-		credentialsHelper,
-	};
+	const done = (async (): Promise<RunResult> => {
+		const run = await execution;
+		const taskData = run.data.resultData.runData[CLOUD_PC_NODE]?.[0];
+		return {
+			run,
+			output: taskData?.data?.main?.[0] ?? [],
+			error: (taskData?.error ?? run.data.resultData.error) as RunResult['error'],
+			credentialsHelper,
+		};
+	})();
+	return { done, cancel: () => execution.cancel() };
 }
 
 /** Calls the node's "From List" search as the editor does, through n8n-core's LoadOptionsContext. */

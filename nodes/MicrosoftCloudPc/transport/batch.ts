@@ -12,7 +12,7 @@ import {
 	type DecisionRules,
 	type RetryPolicy,
 } from './retry';
-import { confirmedResponse, unknownOutcome, type Verdict } from './verdict';
+import { CANCELLED, endedBy, confirmedResponse, unknownOutcome, type Verdict } from './verdict';
 
 /** Items read but not sent yet, at most: memory stays bounded whatever the number of items. */
 const READ_AHEAD_LIMIT = 25 * MAX_BATCH_SIZE;
@@ -380,21 +380,25 @@ class BatchRun {
 	/** A request the run stopped before it finished: cancelled, ended early, or after another item failed. */
 	private unfinished(slot: Slot): BatchResult {
 		const reason = this.options.signal?.aborted
-			? 'The execution was cancelled before this request finished'
+			? CANCELLED
 			: this.fatal !== undefined
 				? `The run ended before this request finished: ${(this.fatal as Error).message}`
 				: 'Stopped after another item failed ("Continue On Fail" is off)';
-		const failure =
-			slot.lastFailure ?? new GraphFailure(0, 'NotSent', reason, undefined, slot.clientRequestId);
+		const last = slot.lastFailure;
 		const base = { ok: false as const, attempts: slot.sent, answeredAt: new Date().toISOString() };
-		if (slot.outcomeUnknown) {
+		if (slot.outcomeUnknown && last) {
 			return {
 				...base,
-				failure: unknownOutcome(failure, reason),
+				failure: unknownOutcome(last, reason),
 				sent: true,
 				outcomeUnknown: true,
 			};
 		}
+		// A request waiting to go again ends for the run's reason, not for the answer it waited
+		// out: a 429 it was cancelled in is no throttling failure.
+		const failure = last
+			? endedBy(last, reason)
+			: new GraphFailure(0, 'NotSent', reason, undefined, slot.clientRequestId);
 		return { ...base, failure, sent: slot.sent > 0, outcomeUnknown: false };
 	}
 }

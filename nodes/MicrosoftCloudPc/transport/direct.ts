@@ -2,7 +2,7 @@ import { sleep } from './clock';
 import { GraphFailure } from './errors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
 import { afterNotActed, decide, type Attempts, type RetryPolicy } from './retry';
-import { confirmedResponse, unknownOutcome, type Verdict } from './verdict';
+import { CANCELLED, confirmedResponse, endedBy, unknownOutcome, type Verdict } from './verdict';
 
 export interface DirectOptions {
 	policy: RetryPolicy;
@@ -49,7 +49,7 @@ export async function sendDirect<T>(
 		attempts.waitedMs += decision.waitMs;
 		await sleep(decision.waitMs, signal);
 		if (decision.next === 'retry') {
-			if (signal?.aborted) throw failure;
+			if (signal?.aborted) throw endedBy(failure, CANCELLED);
 			continue;
 		}
 		const verdict = await (verify as NonNullable<DirectOptions['verify']>)(firstSentAt);
@@ -60,9 +60,9 @@ export async function sendDirect<T>(
 			} as DirectResponse<T>;
 		}
 		if (verdict.verdict === 'unknown') throw unknownOutcome(failure, verdict.reason);
+		if (signal?.aborted) throw endedBy(failure, CANCELLED);
 		const settled = afterNotActed(failure, attempts, policy);
 		if (settled) throw settled;
-		if (signal?.aborted) throw failure;
 	}
 }
 

@@ -34,3 +34,10 @@ export function unknownOutcome(lost: GraphFailure, reason: string): GraphFailure
 		`The answer was lost (${lost.message}) and ${reason}. It may have run: it was not sent again.`,
 	);
 }
+
+export const CANCELLED = 'The execution was cancelled before this request finished';
+
+/** A request the run ended while it waited to go again: its last answer, and why it ended. */
+export function endedBy(last: GraphFailure, reason: string): GraphFailure {
+	return last.rephrased(last.code, `${last.graphMessage}; then: ${reason}`);
+}

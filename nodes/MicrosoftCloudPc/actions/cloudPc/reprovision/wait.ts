@@ -10,6 +10,7 @@ import {
 	remoteActionResultsRequest,
 } from '../remoteActions';
 import { sleep } from '../../../transport/clock';
+import { outcomeIsUnknown } from '../../../transport/retry';
 import type { WaitSettings } from './request';
 
 export interface Waiting {
@@ -28,6 +29,10 @@ export interface WaitResult {
 	completedAt: string | null;
 	waitedSeconds: number;
 }
+
+/** A failed read Graph may answer next time: throttled, busy, or no answer at all. */
+const isTransient = (status: number) =>
+	status === 429 || status === 503 || outcomeIsUnknown(status);
 
 const minutes = (ms: number) => {
 	const value = Number((ms / 60_000).toFixed(2));
@@ -69,11 +74,22 @@ export async function waitForReprovisions(
 		await sleep(Math.min(intervalMs, left), signal);
 		if (signal?.aborted) break;
 		const round = pending;
+		// A round's throttling waits and retries end by the Wait Timeout too: a read throttled
+		// for an hour must not hold the wait past it. (One read in flight may still take up to
+		// the Request Timeout: the last round starts at the deadline, and is worth its answer.)
+		const untilDeadline = Math.max(0, deadline - Date.now());
 		const { results: answers, fatal } = await sendBatched(
 			graph,
 			round.length,
 			(k) => remoteActionResultsRequest(round[k].cloudPcId),
-			{ ...throughput, stopOnFailure: false },
+			{
+				...throughput,
+				policy: {
+					...throughput.policy,
+					maxWaitMs: Math.min(throughput.policy.maxWaitMs, untilDeadline),
+				},
+				stopOnFailure: false,
+			},
 		);
 		if (fatal !== undefined) {
 			for (const w of pending)
@@ -89,6 +105,8 @@ export async function waitForReprovisions(
 		pending = round.filter((w, k) => {
 			const answer = answers[k];
 			if (!answer) return true;
+			// Throttled or unanswered: read again next round, or the Wait Timeout ends it.
+			if (!answer.ok && isTransient(answer.failure.status)) return true;
 			if (!answer.ok) {
 				finish(
 					w,
