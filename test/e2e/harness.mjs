@@ -102,8 +102,13 @@ export function reprovisionCalls(requests) {
 		.map((r) => ({ ...r, batched: Boolean(r.batchRequestId) }));
 }
 
-export const isEmptyBody = (body) =>
-	body === undefined ||
-	body === null ||
-	body === '' ||
-	(typeof body === 'object' && Object.keys(body).length === 0);
+/**
+ * A reprovision without parameters, as it must go inside a JSON batch: Graph refuses a write
+ * there without a body and Content-Type ("Write request id : 0 does not contain Content-Type
+ * header or body"), so it carries exactly `{}` as application/json.
+ */
+export function assertEmptyJsonWriteInBatch(call) {
+	assert.ok(call.batched, `sent inside a $batch: ${call.path}`);
+	assert.deepEqual(call.body, {}, `body {}: ${JSON.stringify(call.body)}`);
+	assert.match(call.headers['content-type'] ?? '', /^application\/json\b/i);
+}

@@ -2,7 +2,13 @@
 // notification), run with `n8n execute`.
 import { PACKAGE_NAME } from '../../scripts/lib/n8n.mjs';
 import { WORKFLOWS } from '../../scripts/lib/local-env.mjs';
-import { GUID, assert, isEmptyBody, nodeOutput, reprovisionCalls } from './harness.mjs';
+import {
+	GUID,
+	assert,
+	assertEmptyJsonWriteInBatch,
+	nodeOutput,
+	reprovisionCalls,
+} from './harness.mjs';
 import { VARIANTS } from './setup.mjs';
 
 const REPROVISION = 'Reprovision Cloud PC';
@@ -87,19 +93,21 @@ export async function nightlyScenarios(ctx) {
 					}
 				},
 			);
-			check('exactly one reprovision per Cloud PC, on the admin route, without a body', () => {
-				assert.deepEqual(
-					calls.map((c) => c.path).sort(),
-					failed.map((id) => ADMIN_PATH('v1.0', id)).sort(),
-				);
-				for (const call of calls)
-					assert.ok(isEmptyBody(call.body), `no body: ${JSON.stringify(call.body)}`);
-				for (const id of failed) assert.equal(graph.reprovisionCount(id), 1, id);
-				for (const other of samples.filter((s) => !failed.includes(s.id))) {
-					assert.equal(graph.reprovisionCount(other.id), 0, other.displayName);
-				}
-				assert.equal(graph.cloudPc(adele02).status, 'provisioning');
-			});
+			check(
+				'exactly one reprovision per Cloud PC, on the admin route, in a $batch with body {} and Content-Type application/json',
+				() => {
+					assert.deepEqual(
+						calls.map((c) => c.path).sort(),
+						failed.map((id) => ADMIN_PATH('v1.0', id)).sort(),
+					);
+					for (const call of calls) assertEmptyJsonWriteInBatch(call);
+					for (const id of failed) assert.equal(graph.reprovisionCount(id), 1, id);
+					for (const other of samples.filter((s) => !failed.includes(s.id))) {
+						assert.equal(graph.reprovisionCount(other.id), 0, other.displayName);
+					}
+					assert.equal(graph.cloudPc(adele02).status, 'provisioning');
+				},
+			);
 			check(
 				'each request names the package (User-Agent) and carries the client-request-id the item reports',
 				() => {
