@@ -82,7 +82,7 @@ export const throughputOptions: INodeProperties = {
 		),
 		number(
 			'timeoutSeconds',
-			'A batch unanswered for this long is sent again; a reprovision that turns out to have run is reported as requested, not repeated',
+			'Reads unanswered for this long are sent again; an unanswered reprovision is first checked with Graph (its remote action results) and sent again only if it did not run',
 		),
 	],
 };
