@@ -103,7 +103,7 @@ export async function execute(
 		(error) => failedJson(error.message),
 	);
 	// One request carries every ID: all are validated before it is sent.
-	planner.planAll();
+	await planner.planAll();
 	const options = readCollection(this, 0, 'bulkOptions', 'Bulk Options', ['displayName']);
 	const name = String(options.displayName ?? '').trim();
 	if (options.displayName !== undefined && typeof options.displayName !== 'string') {

@@ -308,7 +308,7 @@ export async function execute(
 ): Promise<ItemResult[][]> {
 	const planner = new ItemPlanner(this, items.length, (itemIndex) => plan(this, itemIndex, graph));
 	// Bad input anywhere stops the run before the first request, unless "Continue On Fail".
-	if (planner.stopOnError) planner.planAll();
+	if (planner.stopOnError) await planner.planAll();
 
 	const results: ItemResult[][] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -6,11 +6,15 @@ import {
 } from 'n8n-workflow';
 
 import { sendBatched, type BatchResult, type BatchRunResult } from '../../transport/batch';
+import { nextTurn } from '../../transport/clock';
 import { toNodeApiError, type GraphFailure } from '../../transport/errors';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../transport/graph';
 import { readThroughput } from '../throughput';
 import { failureFields } from './output';
 import type { ItemResult } from '../types';
+
+/** How long one slice of up-front validation may hold the event loop. */
+const PLAN_SLICE_MS = 5;
 
 /**
  * Validates items into plans, each once. Without "Continue On Fail" a bad item throws at once
@@ -62,9 +66,20 @@ export class ItemPlanner<P> {
 		return this.planned[itemIndex];
 	}
 
-	/** Validates every item now; without "Continue On Fail" this throws on the first bad one. */
-	planAll(): void {
-		for (let itemIndex = 0; itemIndex < this.count; itemIndex++) this.plan(itemIndex);
+	/**
+	 * Validates every item now; without "Continue On Fail" this throws on the first bad one. It
+	 * goes in slices of a few milliseconds (10,000 items take seconds), so the other workflows of
+	 * this n8n keep running meanwhile, and it stops when the execution is cancelled.
+	 */
+	async planAll(): Promise<void> {
+		const signal = this.ctx.getExecutionCancelSignal();
+		let itemIndex = 0;
+		while (itemIndex < this.count && !signal?.aborted) {
+			const sliceEnd = performance.now() + PLAN_SLICE_MS;
+			do this.plan(itemIndex++);
+			while (itemIndex < this.count && performance.now() < sliceEnd);
+			await nextTurn();
+		}
 	}
 
 	/** The item's validation error as its result, when it has one. */
@@ -86,13 +101,19 @@ export function graphFailureResult(
 	};
 }
 
-/** The run ended (cancelled) before this item was sent. */
-export function notReached(ctx: IExecuteFunctions, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(
-		ctx.getNode(),
-		`Item ${itemIndex}: not sent, the execution was cancelled`,
-		{ itemIndex },
-	);
+const notReachedIn = new WeakMap<IExecuteFunctions, NodeOperationError>();
+
+/**
+ * The run was cancelled before this item was sent. One error serves every such item of a run:
+ * building one per item takes seconds at 10,000 items, after the user asked it to stop.
+ */
+export function notReached(ctx: IExecuteFunctions): NodeOperationError {
+	let error = notReachedIn.get(ctx);
+	if (!error) {
+		error = new NodeOperationError(ctx.getNode(), 'Not sent: the execution was cancelled');
+		notReachedIn.set(ctx, error);
+	}
+	return error;
 }
 
 /** The first failed item of a batched run, for "Continue On Fail" off. */
@@ -191,7 +212,7 @@ export async function readEach<P>(
 	},
 ): Promise<ItemResult[]> {
 	const planner = new ItemPlanner(ctx, count, spec.plan);
-	if (planner.stopOnError) planner.planAll();
+	if (planner.stopOnError) await planner.planAll();
 	const answers = resultsOrThrow(
 		await sendBatched(
 			graph,
@@ -206,11 +227,11 @@ export async function readEach<P>(
 	const failed = planner.stopOnError ? firstFailure(answers) : undefined;
 	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex);
 	return Array.from({ length: count }, (_, itemIndex): ItemResult => {
-		if (!planner.wasPlanned(itemIndex)) return { error: notReached(ctx, itemIndex), json: {} };
+		if (!planner.wasPlanned(itemIndex)) return { error: notReached(ctx), json: {} };
 		const p = planner.plan(itemIndex);
 		if (p === undefined) return planner.failure(itemIndex) as ItemResult;
 		const answer = answers[itemIndex];
-		if (!answer) return { error: notReached(ctx, itemIndex), json: spec.known(p) };
+		if (!answer) return { error: notReached(ctx), json: spec.known(p) };
 		return answer.ok
 			? { json: spec.output(p, answer.response) }
 			: graphFailureResult(ctx, answer.failure, itemIndex, spec.known(p));

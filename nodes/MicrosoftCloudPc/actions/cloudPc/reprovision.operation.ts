@@ -163,7 +163,7 @@ export async function execute(
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
-	if (planner.stopOnError) planner.planAll();
+	if (planner.stopOnError) await planner.planAll();
 	const throughput = readThroughput(this);
 	const run: Run = { ctx: this, graph, planner, throughput, count: items.length };
 

@@ -80,7 +80,7 @@ export class ItemOutput {
 	unsent(itemIndex: number, known: IDataObject = {}): ItemResult {
 		if (this.fatal === undefined) {
 			const json = { ...known, ...this.shape.failed('The execution was cancelled') };
-			return { error: notReached(this.ctx, itemIndex), json };
+			return { error: notReached(this.ctx), json };
 		}
 		const error = this.fatal as Error;
 		return { error, json: { ...known, ...this.shape.failed(`Not sent: ${error.message}`) } };
