@@ -16,7 +16,11 @@ export const UNKNOWN_HINT =
 
 /** A Graph value as text, or null when Graph gave none. */
 export const text = (value: unknown): string | null =>
-	typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
+	typeof value === 'string'
+		? value
+		: typeof value === 'number' || typeof value === 'boolean'
+			? String(value)
+			: null;
 
 /** Graph's `statusDetail` ({code, message, additionalInformation}) as two flat fields. */
 function statusDetailFields(detail: unknown): IDataObject {
