@@ -2,7 +2,12 @@ import type { INodeParameters } from 'n8n-workflow';
 import { sleep as clockSleep } from '../nodes/MicrosoftCloudPc/transport/clock';
 
 import { manyCloudPcs, startGraphServer, type GraphServer } from './graph-server';
-import { delegatedCredential, reprovisionParameters, serverOptions } from './fixtures';
+import {
+	delegatedCredential,
+	reprovisionParameters,
+	serverOptions,
+	getManyParameters,
+} from './fixtures';
 import {
 	runCloudPcNode,
 	startCloudPcNode,
@@ -293,13 +298,7 @@ describe('cancelling the execution ends the node within a second, whatever it wa
 			{ status: 504, hangMs: 600_000 },
 		);
 		const cancelled = await cancelledRun(
-			options(ids.slice(0, 1), {
-				authentication: 'oAuth2',
-				resource: 'cloudPc',
-				operation: 'getMany',
-				scope: 'organization',
-				returnAll: true,
-			}),
+			options(ids.slice(0, 1), getManyParameters()),
 			() => graph.requests.length > 0,
 		);
 		figures.push(`hanging Get Many page: ended ${cancelled.afterCancelMs} ms after cancel`);
@@ -316,14 +315,7 @@ describe('cancelling the execution ends the node within a second, whatever it wa
 			longThrottle,
 		);
 		const cancelled = await cancelledRun(
-			options(ids.slice(0, 1), {
-				authentication: 'oAuth2',
-				resource: 'cloudPc',
-				operation: 'getMany',
-				scope: 'organization',
-				returnAll: true,
-				...patient,
-			}),
+			options(ids.slice(0, 1), getManyParameters({ ...patient })),
 			() => graph.requests.some((r) => r.status === 429),
 		);
 		figures.push(
@@ -730,13 +722,7 @@ describe('huge or deeply nested Graph answers end the item, they do not crash or
 		`${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`;
 	const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 	const json = { 'Content-Type': 'application/json' };
-	const getMany: INodeParameters = {
-		authentication: 'oAuth2',
-		resource: 'cloudPc',
-		operation: 'getMany',
-		scope: 'organization',
-		returnAll: true,
-	};
+	const getMany: INodeParameters = getManyParameters();
 	const listPath = { method: 'GET', pathIncludes: '/deviceManagement/virtualEndpoint/cloudPCs' };
 	const listCalls = () => graph.requests.filter((r) => r.path.endsWith('/cloudPCs'));
 	const pcJson = (displayName: string) =>

@@ -92,6 +92,18 @@ export function delegatedCredential(
 
 export const SECRETS = [ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, READER_TOKEN];
 
+/** Get Many over the whole tenant, every page. */
+export function getManyParameters(overrides: INodeParameters = {}): INodeParameters {
+	return {
+		authentication: 'oAuth2',
+		resource: 'cloudPc',
+		operation: 'getMany',
+		scope: 'organization',
+		returnAll: true,
+		...overrides,
+	};
+}
+
 export function reprovisionParameters(overrides: INodeParameters = {}): INodeParameters {
 	return {
 		authentication: 'oAuth2',

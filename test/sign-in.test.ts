@@ -1,6 +1,13 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { ACCESS_TOKEN, PC, SECRETS, delegatedCredential, serverOptions } from './fixtures';
+import {
+	ACCESS_TOKEN,
+	PC,
+	SECRETS,
+	delegatedCredential,
+	serverOptions,
+	getManyParameters,
+} from './fixtures';
 import { startGraphServer, type GraphServer } from './graph-server';
 import { runCloudPcNode, type RunResult } from './harness/run-workflow';
 
@@ -34,13 +41,7 @@ const reprovision: INodeParameters = {
 	scope: 'organization',
 	cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
 };
-const getMany: INodeParameters = {
-	authentication: 'oAuth2',
-	resource: 'cloudPc',
-	operation: 'getMany',
-	scope: 'organization',
-	returnAll: true,
-};
+const getMany: INodeParameters = getManyParameters();
 
 const tokenCalls = () => graph.requests.filter((r) => r.path.endsWith('/oauth2/v2.0/token'));
 const graphCalls = () => graph.requests.filter((r) => !r.path.endsWith('/oauth2/v2.0/token'));
