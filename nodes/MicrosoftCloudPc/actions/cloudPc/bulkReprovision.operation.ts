@@ -73,12 +73,27 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+type Entry = { cloudPcId: string; itemIndex: number };
+
 interface Chunk {
-	entries: Array<{ cloudPcId: string; itemIndex: number }>;
+	entries: Entry[];
 	displayName: string;
 	created?: { response: DirectResponse<IDataObject>; requestedAt: string };
 	failure?: GraphFailure;
 }
+
+/** The Cloud PCs to send, each once, and the items that named one already sent. */
+interface Deduped {
+	unique: Entry[];
+	duplicateOf: Map<number, number>;
+}
+
+const failedJson = (reason: string): IDataObject => ({
+	outcome: 'failed',
+	reason,
+	apiVersion: 'beta',
+	requestedAt: null,
+});
 
 /**
  * Reprovisions the Cloud PCs of all input items in one beta bulk action (more than 5,000: one
@@ -90,12 +105,6 @@ export async function execute(
 	items: INodeExecutionData[],
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
-	const failedJson = (reason: string): IDataObject => ({
-		outcome: 'failed',
-		reason,
-		apiVersion: 'beta',
-		requestedAt: null,
-	});
 	const planner = new ItemPlanner(
 		this,
 		items.length,
@@ -104,49 +113,10 @@ export async function execute(
 	);
 	// One request carries every ID: all are validated before it is sent.
 	await planner.planAll();
-	const options = readCollection(this, 0, 'bulkOptions', 'Bulk Options', ['displayName']);
-	const name = String(options.displayName ?? '').trim();
-	if (options.displayName !== undefined && typeof options.displayName !== 'string') {
-		throw invalid(this, 0, 'Bulk Action Name', 'must be text');
-	}
-	// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
-	const baseName = `${name || 'n8n reprovision'} ${new Date().toISOString()}`;
-
-	const seen = new SeenCloudPcs();
-	const duplicateOf = new Map<number, number>();
-	const unique: Chunk['entries'] = [];
-	items.forEach((_, itemIndex) => {
-		const cloudPcId = planner.plan(itemIndex);
-		if (cloudPcId === undefined) return;
-		const first = seen.firstItemOf(cloudPcId, itemIndex);
-		if (first !== undefined) duplicateOf.set(itemIndex, first);
-		else unique.push({ cloudPcId, itemIndex });
-	});
-	const chunks: Chunk[] = [];
-	for (let start = 0; start < unique.length; start += MAX_BULK_CLOUD_PCS) {
-		chunks.push({ entries: unique.slice(start, start + MAX_BULK_CLOUD_PCS), displayName: '' });
-	}
-	chunks.forEach((chunk, k) => {
-		chunk.displayName = chunks.length > 1 ? `${baseName} (${k + 1}/${chunks.length})` : baseName;
-	});
-
-	const throughput = readThroughput(this);
-	for (const chunk of chunks) {
-		const created = await graphOutcome(createBulkAction(graph, chunk, throughput));
-		if (!(created instanceof GraphFailure)) {
-			chunk.created = { response: created, requestedAt: new Date().toISOString() };
-			continue;
-		}
-		chunk.failure = created;
-		if (planner.stopOnError && chunk.failure.code !== OUTCOME_UNKNOWN) {
-			throw toNodeApiError(
-				this.getNode(),
-				chunk.failure,
-				chunk.entries[0].itemIndex,
-				createdReport(chunks),
-			);
-		}
-	}
+	const baseName = readBaseName(this);
+	const deduped = dedupe(planner, items.length);
+	const chunks = chunkEntries(deduped.unique, baseName);
+	await createBulkActions(this, graph, planner.stopOnError, chunks);
 
 	const chunkOf = new Map<string, Chunk>();
 	for (const chunk of chunks) {
@@ -156,62 +126,150 @@ export async function execute(
 		const cloudPcId = planner.plan(itemIndex);
 		if (cloudPcId === undefined) return planner.failure(itemIndex) as ItemResult;
 		const chunk = chunkOf.get(cloudPcId.toLowerCase()) as Chunk;
-		const notes = [
-			duplicateOf.has(itemIndex)
-				? `The same Cloud PC as item ${duplicateOf.get(itemIndex)}; it is in the bulk action once`
-				: '',
-			chunks.length > 1
-				? `${unique.length} Cloud PCs were split into ${chunks.length} bulk actions of at most ${MAX_BULK_CLOUD_PCS}; this is number ${chunks.indexOf(chunk) + 1}`
-				: '',
-		].filter(Boolean);
-		const note = notes.length ? notes.join('. ') : null;
-		if (!chunk.created && chunk.failure?.code === OUTCOME_UNKNOWN) {
-			return {
-				json: {
-					cloudPcId,
-					outcome: 'unknown',
-					reason: chunk.failure.graphMessage,
-					apiVersion: 'beta',
-					requestedAt: null,
-					...bulkActionFields(undefined, chunk),
-					...failureFields(chunk.failure),
-					hint: UNKNOWN_HINT,
-					note,
-				},
-			};
+		const note = noteFor(itemIndex, chunk, chunks, deduped);
+		return itemResult(this, { cloudPcId, itemIndex }, chunk, note);
+	});
+}
+
+/** The bulk action's name, with the time of this run. */
+function readBaseName(ctx: IExecuteFunctions): string {
+	const options = readCollection(ctx, 0, 'bulkOptions', 'Bulk Options', ['displayName']);
+	const name = String(options.displayName ?? '').trim();
+	if (options.displayName !== undefined && typeof options.displayName !== 'string') {
+		throw invalid(ctx, 0, 'Bulk Action Name', 'must be text');
+	}
+	// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
+	return `${name || 'n8n reprovision'} ${new Date().toISOString()}`;
+}
+
+/** The valid items' Cloud PCs in item order, each once. */
+function dedupe(planner: ItemPlanner<string>, count: number): Deduped {
+	const seen = new SeenCloudPcs();
+	const deduped: Deduped = { unique: [], duplicateOf: new Map() };
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		const cloudPcId = planner.plan(itemIndex);
+		if (cloudPcId === undefined) continue;
+		const first = seen.firstItemOf(cloudPcId, itemIndex);
+		if (first !== undefined) deduped.duplicateOf.set(itemIndex, first);
+		else deduped.unique.push({ cloudPcId, itemIndex });
+	}
+	return deduped;
+}
+
+/** At most MAX_BULK_CLOUD_PCS a bulk action; more than one are numbered "(k/n)". */
+function chunkEntries(unique: Entry[], baseName: string): Chunk[] {
+	const count = Math.ceil(unique.length / MAX_BULK_CLOUD_PCS);
+	const chunks: Chunk[] = [];
+	for (let k = 0; k < count; k++) {
+		chunks.push({
+			entries: unique.slice(k * MAX_BULK_CLOUD_PCS, (k + 1) * MAX_BULK_CLOUD_PCS),
+			displayName: count > 1 ? `${baseName} (${k + 1}/${count})` : baseName,
+		});
+	}
+	return chunks;
+}
+
+/**
+ * Creates the chunks' bulk actions one after another, noting on each what came of it. Without
+ * "Continue On Fail" a failure ends the run, naming what was created; an unknown outcome never
+ * does, as its bulk action may exist.
+ */
+async function createBulkActions(
+	ctx: IExecuteFunctions,
+	graph: GraphClient,
+	stopOnError: boolean,
+	chunks: Chunk[],
+): Promise<void> {
+	const throughput = readThroughput(ctx);
+	for (const chunk of chunks) {
+		const created = await graphOutcome(createBulkAction(graph, chunk, throughput));
+		if (!(created instanceof GraphFailure)) {
+			chunk.created = { response: created, requestedAt: new Date().toISOString() };
+			continue;
 		}
-		if (!chunk.created) {
-			const failure = chunk.failure as GraphFailure;
-			return graphFailureResult(this, failure, itemIndex, {
-				cloudPcId,
-				...failedJson(failure.message),
-				...bulkActionFields(undefined, chunk),
-				note,
-			});
+		chunk.failure = created;
+		if (stopOnError && created.code !== OUTCOME_UNKNOWN) {
+			throw toNodeApiError(
+				ctx.getNode(),
+				created,
+				chunk.entries[0].itemIndex,
+				createdReport(chunks),
+			);
 		}
-		const { response, requestedAt } = chunk.created;
+	}
+}
+
+/** What an item's output adds: it was a duplicate, or its run was split. */
+function noteFor(
+	itemIndex: number,
+	chunk: Chunk,
+	chunks: Chunk[],
+	{ unique, duplicateOf }: Deduped,
+): string | null {
+	const notes = [
+		duplicateOf.has(itemIndex)
+			? `The same Cloud PC as item ${duplicateOf.get(itemIndex)}; it is in the bulk action once`
+			: '',
+		chunks.length > 1
+			? `${unique.length} Cloud PCs were split into ${chunks.length} bulk actions of at most ${MAX_BULK_CLOUD_PCS}; this is number ${chunks.indexOf(chunk) + 1}`
+			: '',
+	].filter(Boolean);
+	return notes.length ? notes.join('. ') : null;
+}
+
+/** One valid item's output: what came of its chunk's bulk action. */
+function itemResult(
+	ctx: IExecuteFunctions,
+	{ cloudPcId, itemIndex }: Entry,
+	chunk: Chunk,
+	note: string | null,
+): ItemResult {
+	if (!chunk.created && chunk.failure?.code === OUTCOME_UNKNOWN) {
 		return {
 			json: {
 				cloudPcId,
-				outcome: 'requested',
-				reason: null,
+				outcome: 'unknown',
+				reason: chunk.failure.graphMessage,
 				apiVersion: 'beta',
-				requestedAt,
-				...bulkActionFields(response.body, chunk),
-				statusCode: response.statusCode,
-				requestId: response.requestId ?? null,
-				clientRequestId: response.clientRequestId,
-				note: response.confirmedBy
-					? [
-							note,
-							`The answer was lost; ${response.confirmedBy}, so no second bulk action was created`,
-						]
-							.filter(Boolean)
-							.join('. ')
-					: note,
+				requestedAt: null,
+				...bulkActionFields(undefined, chunk),
+				...failureFields(chunk.failure),
+				hint: UNKNOWN_HINT,
+				note,
 			},
 		};
-	});
+	}
+	if (!chunk.created) {
+		const failure = chunk.failure as GraphFailure;
+		return graphFailureResult(ctx, failure, itemIndex, {
+			cloudPcId,
+			...failedJson(failure.message),
+			...bulkActionFields(undefined, chunk),
+			note,
+		});
+	}
+	const { response, requestedAt } = chunk.created;
+	return {
+		json: {
+			cloudPcId,
+			outcome: 'requested',
+			reason: null,
+			apiVersion: 'beta',
+			requestedAt,
+			...bulkActionFields(response.body, chunk),
+			statusCode: response.statusCode,
+			requestId: response.requestId ?? null,
+			clientRequestId: response.clientRequestId,
+			note: response.confirmedBy
+				? [
+						note,
+						`The answer was lost; ${response.confirmedBy}, so no second bulk action was created`,
+					]
+						.filter(Boolean)
+						.join('. ')
+				: note,
+		},
+	};
 }
 
 /**
