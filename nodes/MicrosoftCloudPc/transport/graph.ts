@@ -60,6 +60,70 @@ export interface GraphClient {
 	request<T = IDataObject>(request: GraphRequest): Promise<GraphResponse<T>>;
 }
 
+/** The request's URL on this credential's Graph host. */
+function graphUrl(graphBaseUrl: string, request: GraphRequest): string {
+	if (request.url === undefined) return `${graphBaseUrl}/${request.version}${request.path ?? ''}`;
+	// A nextLink carries the bearer token with it: never follow one off the Graph host.
+	if (new URL(request.url).origin !== new URL(graphBaseUrl).origin) {
+		throw new Error(`Refusing to follow a link outside ${graphBaseUrl}: ${request.url}`);
+	}
+	return request.url;
+}
+
+/** Sends one request once, through n8n with the credential; a failure is a `GraphFailure`. */
+async function sendOnce<T>(
+	ctx: GraphContext,
+	credentialType: string,
+	graphBaseUrl: string,
+	cloud: CloudEnvironment,
+	request: GraphRequest,
+): Promise<GraphResponse<T>> {
+	const clientRequestId = randomUUID();
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: graphUrl(graphBaseUrl, request),
+		qs: request.qs,
+		headers: {
+			Accept: 'application/json',
+			'User-Agent': USER_AGENT,
+			'client-request-id': clientRequestId,
+			...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+		},
+		body: request.body,
+		json: true,
+		returnFullResponse: true,
+		timeout: request.timeoutMs,
+		abortSignal: request.signal,
+		// n8n follows redirects with the Authorization header, to any host: a redirect
+		// (from a gateway, a proxy, or Graph) would hand the bearer token to its target and
+		// re-post a $batch of reprovisions there. A 3xx is a failure instead (errors.ts).
+		disableFollowRedirect: true,
+	};
+	let response: { statusCode: number; headers: IDataObject; body: T };
+	try {
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			credentialType,
+			options,
+		)) as typeof response;
+	} catch (error) {
+		throw (
+			signInFailure(ctx.getNode(), error) ?? graphErrorFromResponse(error, clientRequestId, cloud)
+		);
+	}
+	// Graph answers JSON, or 204 with nothing; anything else is not Graph speaking.
+	if (response.statusCode !== 204 && !isJsonObject(response.body)) {
+		throw invalidResponse(response.statusCode, response.headers, clientRequestId, cloud);
+	}
+	return {
+		statusCode: response.statusCode,
+		body: response.body,
+		requestId: headerValue(response.headers, 'request-id'),
+		clientRequestId,
+		headers: response.headers,
+	};
+}
+
 /** One client per execution: the credential is read once, not once per item. */
 export async function createGraphClient(
 	ctx: GraphContext,
@@ -70,61 +134,8 @@ export async function createGraphClient(
 	const { graphBaseUrl } = resolveEndpoints(credentials);
 	const cloud = environmentOf(credentials);
 
-	const urlFor = (request: GraphRequest): string => {
-		if (request.url === undefined) return `${graphBaseUrl}/${request.version}${request.path ?? ''}`;
-		// A nextLink carries the bearer token with it: never follow one off the Graph host.
-		if (new URL(request.url).origin !== new URL(graphBaseUrl).origin) {
-			throw new Error(`Refusing to follow a link outside ${graphBaseUrl}: ${request.url}`);
-		}
-		return request.url;
-	};
-
-	const send = async <T>(request: GraphRequest): Promise<GraphResponse<T>> => {
-		const clientRequestId = randomUUID();
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url: urlFor(request),
-			qs: request.qs,
-			headers: {
-				Accept: 'application/json',
-				'User-Agent': USER_AGENT,
-				'client-request-id': clientRequestId,
-				...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-			},
-			body: request.body,
-			json: true,
-			returnFullResponse: true,
-			timeout: request.timeoutMs,
-			abortSignal: request.signal,
-			// n8n follows redirects with the Authorization header, to any host: a redirect
-			// (from a gateway, a proxy, or Graph) would hand the bearer token to its target and
-			// re-post a $batch of reprovisions there. A 3xx is a failure instead (errors.ts).
-			disableFollowRedirect: true,
-		};
-		let response: { statusCode: number; headers: IDataObject; body: T };
-		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(
-				ctx,
-				credentialType,
-				options,
-			)) as typeof response;
-		} catch (error) {
-			throw (
-				signInFailure(ctx.getNode(), error) ?? graphErrorFromResponse(error, clientRequestId, cloud)
-			);
-		}
-		// Graph answers JSON, or 204 with nothing; anything else is not Graph speaking.
-		if (response.statusCode !== 204 && !isJsonObject(response.body)) {
-			throw invalidResponse(response.statusCode, response.headers, clientRequestId, cloud);
-		}
-		return {
-			statusCode: response.statusCode,
-			body: response.body,
-			requestId: headerValue(response.headers, 'request-id'),
-			clientRequestId,
-			headers: response.headers,
-		};
-	};
+	const send = <T>(request: GraphRequest) =>
+		sendOnce<T>(ctx, credentialType, graphBaseUrl, cloud, request);
 
 	return {
 		authentication,
