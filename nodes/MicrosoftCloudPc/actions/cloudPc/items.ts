@@ -213,19 +213,7 @@ export async function readEach<P>(
 ): Promise<ItemResult[]> {
 	const planner = new ItemPlanner(ctx, count, spec.plan);
 	if (planner.stopOnError) await planner.planAll();
-	const answers = resultsOrThrow(
-		await sendBatched(
-			graph,
-			count,
-			(itemIndex) => {
-				const p = planner.plan(itemIndex);
-				return p === undefined ? undefined : spec.request(p);
-			},
-			{ ...readThroughput(ctx), stopOnFailure: planner.stopOnError },
-		),
-	);
-	const failed = planner.stopOnError ? firstFailure(answers) : undefined;
-	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex);
+	const answers = await readPlanned(ctx, graph, planner, count, spec.request, readThroughput(ctx));
 	return Array.from({ length: count }, (_, itemIndex): ItemResult => {
 		if (!planner.wasPlanned(itemIndex)) return { error: notReached(ctx), json: {} };
 		const p = planner.plan(itemIndex);
@@ -236,4 +224,33 @@ export async function readEach<P>(
 			? { json: spec.output(p, answer.response) }
 			: graphFailureResult(ctx, answer.failure, itemIndex, spec.known(p));
 	});
+}
+
+/**
+ * Batched reads for the planned items that `request` names (reads are safe to repeat). Without
+ * "Continue On Fail" the first failed read is thrown, `report` added to its description.
+ */
+export async function readPlanned<P>(
+	ctx: IExecuteFunctions,
+	graph: GraphClient,
+	planner: ItemPlanner<P>,
+	count: number,
+	request: (p: P) => GraphRequest | undefined,
+	throughput: ReturnType<typeof readThroughput>,
+	report?: string,
+): Promise<Array<BatchResult | undefined>> {
+	const answers = resultsOrThrow(
+		await sendBatched(
+			graph,
+			count,
+			(itemIndex) => {
+				const p = planner.plan(itemIndex);
+				return p === undefined ? undefined : request(p);
+			},
+			{ ...throughput, stopOnFailure: planner.stopOnError },
+		),
+	);
+	const failed = planner.stopOnError ? firstFailure(answers) : undefined;
+	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex, report);
+	return answers;
 }

@@ -19,7 +19,7 @@ import { invalid } from '../validate';
 import {
 	firstFailure,
 	ItemPlanner,
-	resultsOrThrow,
+	readPlanned,
 	SeenCloudPcs,
 	sendReport,
 	withReport,
@@ -224,27 +224,15 @@ function planItems(
 
 /** Only If Reprovisionable: each Cloud PC read (beta) before anything is sent. */
 async function preRead({ ctx, graph, planner, throughput, count }: Run) {
-	const reads = resultsOrThrow(
-		await sendBatched(
-			graph,
-			count,
-			(itemIndex) => {
-				const p = planner.plan(itemIndex);
-				return p?.onlyIfReprovisionable ? preReadRequest(p) : undefined;
-			},
-			{ ...throughput, stopOnFailure: planner.stopOnError },
-		),
+	return await readPlanned(
+		ctx,
+		graph,
+		planner,
+		count,
+		(p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined),
+		throughput,
+		'No reprovision was requested in this run.',
 	);
-	const readFailed = planner.stopOnError ? firstFailure(reads) : undefined;
-	if (readFailed) {
-		throw toNodeApiError(
-			ctx.getNode(),
-			readFailed.failure,
-			readFailed.itemIndex,
-			'No reprovision was requested in this run.',
-		);
-	}
-	return reads;
 }
 
 /** Why a Cloud PC read first is left alone, when it is. */
