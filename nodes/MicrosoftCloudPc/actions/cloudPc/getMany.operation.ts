@@ -167,6 +167,8 @@ function readFilter(
 			'can only be used on the Organization (Admin) scope; Graph filters Cloud PCs only on the admin route',
 		);
 	}
+	const filterText = (key: string, label: string, maxLength: number) =>
+		checkText(ctx, itemIndex, `Filters › ${label}`, filters[key], maxLength);
 	const clauses: string[] = [];
 	if (set.includes('userPrincipalName')) {
 		const upn = checkUpn(
@@ -178,13 +180,7 @@ function readFilter(
 		clauses.push(`userPrincipalName eq ${literal(upn)}`);
 	}
 	if (set.includes('status')) {
-		const status = checkText(
-			ctx,
-			itemIndex,
-			'Filters › Status',
-			filters.status,
-			MAX_STATUS_LENGTH,
-		).trim();
+		const status = filterText('status', 'Status', MAX_STATUS_LENGTH).trim();
 		// any word passes (a status newer than this node), nothing that could change the query
 		if (!/^[A-Za-z]+$/.test(status)) {
 			throw invalid(
@@ -197,13 +193,7 @@ function readFilter(
 		clauses.push(`status eq ${literal(status)}`);
 	}
 	if (set.includes('displayNamePrefix')) {
-		const prefix = checkText(
-			ctx,
-			itemIndex,
-			'Filters › Display Name Starts With',
-			filters.displayNamePrefix,
-			MAX_PREFIX_LENGTH,
-		);
+		const prefix = filterText('displayNamePrefix', 'Display Name Starts With', MAX_PREFIX_LENGTH);
 		clauses.push(`startswith(displayName,${literal(prefix)})`);
 	}
 	return { filter: clauses.join(' and '), needsBeta: set.includes('status') };
