@@ -3,27 +3,27 @@ import { randomBytes } from 'node:crypto';
 import { ConfidentialClientApplication, ManagedIdentityApplication } from '@azure/msal-node';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import { MicrosoftCloudPcAppOnlyApi } from '../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
+import { MicrosoftCloudPcAppOnlyApi } from '../../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
 import {
 	acquireAppOnlyToken,
 	forgetAppOnlyToken,
 	msalConfiguration,
 	planAppOnlySignIn,
 	TOKEN_REQUEST_TIMEOUT_MS,
-} from '../nodes/MicrosoftCloudPc/auth/msal';
-import { GRAPH_RESOURCE } from '../nodes/MicrosoftCloudPc/environments';
-import { USER_AGENT } from '../nodes/MicrosoftCloudPc/transport/userAgent';
-import { reprovisionParameters } from './fixtures';
-import { startGraphServer, type GraphServer, type SeedCloudPc } from './graph-server';
-import { testCredential } from './harness/credential-test';
-import { runCloudPcNode, type RunResult } from './harness/run-workflow';
+} from '../../nodes/MicrosoftCloudPc/auth/msal';
+import { GRAPH_RESOURCE } from '../../nodes/MicrosoftCloudPc/environments';
+import { USER_AGENT } from '../../nodes/MicrosoftCloudPc/transport/userAgent';
+import { reprovisionParameters } from '../fixtures';
+import { startGraphServer, type GraphServer, type SeedCloudPc } from '../graph-server';
+import { testCredential } from '../harness/credential-test';
+import { runCloudPcNode, type RunResult } from '../harness/run-workflow';
 import {
 	createTestPki,
 	startIdentityServer,
 	useLocalFetch,
 	type IdentityServer,
 	type TestPki,
-} from './identity-server';
+} from '../identity-server';
 
 const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
 const OTHER_TENANT = '0c0ffee0-1111-4222-8333-444455556666';
