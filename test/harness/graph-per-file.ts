@@ -1,7 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { cloudPcs, delegatedCredential, startFleetServer } from '../fixtures';
-import { manyCloudPcs, type GraphServer } from '../graph-server';
+import { cloudPcs, delegatedCredential, serverOptions, startFleetServer } from '../fixtures';
+import { manyCloudPcs, startGraphServer, type GraphServer } from '../graph-server';
 import { runCloudPcNode, type RunOptions, type RunResult } from './run-workflow';
 
 /**
@@ -63,4 +63,11 @@ export function useOperationsServer() {
 	const operations = () => graph.requests.filter((r) => !r.path.endsWith('$batch'));
 	const listCalls = () => operations().filter((r) => r.path.endsWith('/cloudPCs'));
 	return { graph, run: delegatedRun(graph), operations, listCalls };
+}
+
+/** The sample tenant, for Reprovision's requests and errors. */
+export function useReprovisionServer() {
+	const graph = useGraphServer(async () => await startGraphServer(serverOptions()));
+	const reprovisionCalls = () => graph.requests.filter((r) => r.path.endsWith('/reprovision'));
+	return { graph, run: delegatedRun(graph), reprovisionCalls };
 }
