@@ -179,3 +179,15 @@ export function forgetAppOnlyToken(credentials: AppOnlyCredentialData): void {
 	sources.delete(plan.cacheKey);
 	forgotten.add(plan.cacheKey);
 }
+
+/**
+ * Forgets every MSAL application, cached token and pending token request this module holds, as
+ * a process that has just started would. Only tests call it (before each test, so that no test
+ * meets another's tokens); the node never does. Managed identity tokens MSAL keeps in its own
+ * process-wide cache are out of its reach.
+ */
+export function forgetAllAppOnlyTokens(): void {
+	sources.clear();
+	pending.clear();
+	forgotten.clear();
+}

@@ -1,18 +1,18 @@
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import { GRAPH_RESOURCE } from '../nodes/MicrosoftCloudPc/environments';
-import { failureFromAnswer } from '../nodes/MicrosoftCloudPc/transport/errors';
-import { PC, SECRETS, delegatedCredential, serverOptions } from './fixtures';
-import { startGraphServer, type GraphServer } from './graph-server';
-import { testCredential } from './harness/credential-test';
-import { startElsewhere, type Elsewhere } from './harness/elsewhere';
-import { runCloudPcNode, searchCloudPcs, type RunOptions } from './harness/run-workflow';
+import { GRAPH_RESOURCE } from '../../nodes/MicrosoftCloudPc/environments';
+import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/errors';
+import { PC, SECRETS, delegatedCredential, serverOptions } from '../fixtures';
+import { startGraphServer, type GraphServer } from '../graph-server';
+import { testCredential } from '../harness/credential-test';
+import { startElsewhere, type Elsewhere } from '../harness/elsewhere';
+import { runCloudPcNode, searchCloudPcs, type RunOptions } from '../harness/run-workflow';
 import {
 	createTestPki,
 	startIdentityServer,
 	useLocalFetch,
 	type IdentityServer,
-} from './identity-server';
+} from '../identity-server';
 
 const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
 const CLIENT_ID = 'a0000000-0000-4000-8000-0000000000a1';

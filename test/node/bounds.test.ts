@@ -1,12 +1,12 @@
 import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
-import { outcomeOfAction } from '../nodes/MicrosoftCloudPc/actions/cloudPc/remoteActions';
-import { LIMIT, MAX_PAGES } from '../nodes/MicrosoftCloudPc/actions/cloudPc/getMany.operation';
-import { MicrosoftCloudPc } from '../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
-import { upnProblem } from '../nodes/MicrosoftCloudPc/actions/validate';
-import { manyCloudPcs, startGraphServer, type GraphServer } from './graph-server';
-import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from './fixtures';
-import { runCloudPcNode, searchCloudPcs, type RunOptions } from './harness/run-workflow';
+import { outcomeOfAction } from '../../nodes/MicrosoftCloudPc/actions/cloudPc/remoteActions';
+import { LIMIT, MAX_PAGES } from '../../nodes/MicrosoftCloudPc/actions/cloudPc/getMany.operation';
+import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+import { upnProblem } from '../../nodes/MicrosoftCloudPc/actions/validate';
+import { manyCloudPcs, startGraphServer, type GraphServer } from '../graph-server';
+import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from '../fixtures';
+import { runCloudPcNode, searchCloudPcs, type RunOptions } from '../harness/run-workflow';
 
 /*
  * Issue 12: no number, text or Graph answer can make the node spin, wait for ever, loop, or fail

@@ -1,6 +1,6 @@
-import { startGraphServer, type GraphServer } from './graph-server';
-import { READER_TOKEN, delegatedCredential, serverOptions } from './fixtures';
-import { testCredential } from './harness/credential-test';
+import { startGraphServer, type GraphServer } from '../graph-server';
+import { READER_TOKEN, delegatedCredential, serverOptions } from '../fixtures';
+import { testCredential } from '../harness/credential-test';
 
 let graph: GraphServer;
 

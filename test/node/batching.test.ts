@@ -1,9 +1,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { GraphServer } from './graph-server';
-import { delegatedCredential, reprovisionParameters, PC, startFleetServer } from './fixtures';
-import { manyCloudPcs } from './graph-server';
-import { runCloudPcNode } from './harness/run-workflow';
+import type { GraphServer } from '../graph-server';
+import { delegatedCredential, reprovisionParameters, PC, startFleetServer } from '../fixtures';
+import { manyCloudPcs } from '../graph-server';
+import { runCloudPcNode } from '../harness/run-workflow';
 
 const fleet = manyCloudPcs(60);
 const ids = fleet.map((pc) => pc.id);

@@ -3,50 +3,44 @@ import { randomBytes } from 'node:crypto';
 import { ConfidentialClientApplication, ManagedIdentityApplication } from '@azure/msal-node';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
-import { MicrosoftCloudPcAppOnlyApi } from '../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
+import { MicrosoftCloudPcAppOnlyApi } from '../../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
 import {
 	acquireAppOnlyToken,
+	forgetAllAppOnlyTokens,
 	forgetAppOnlyToken,
 	msalConfiguration,
 	planAppOnlySignIn,
 	TOKEN_REQUEST_TIMEOUT_MS,
-} from '../nodes/MicrosoftCloudPc/auth/msal';
-import { GRAPH_RESOURCE } from '../nodes/MicrosoftCloudPc/environments';
-import { USER_AGENT } from '../nodes/MicrosoftCloudPc/transport/userAgent';
-import { reprovisionParameters } from './fixtures';
-import { startGraphServer, type GraphServer, type SeedCloudPc } from './graph-server';
-import { testCredential } from './harness/credential-test';
-import { runCloudPcNode, type RunResult } from './harness/run-workflow';
+} from '../../nodes/MicrosoftCloudPc/auth/msal';
+import { GRAPH_RESOURCE } from '../../nodes/MicrosoftCloudPc/environments';
+import { USER_AGENT } from '../../nodes/MicrosoftCloudPc/transport/userAgent';
+import { reprovisionParameters } from '../fixtures';
+import { startGraphServer, type GraphServer, type SeedCloudPc } from '../graph-server';
+import { testCredential } from '../harness/credential-test';
+import { runCloudPcNode, type RunResult } from '../harness/run-workflow';
 import {
 	createTestPki,
 	startIdentityServer,
 	useLocalFetch,
 	type IdentityServer,
 	type TestPki,
-} from './identity-server';
+} from '../identity-server';
 
 const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
 const OTHER_TENANT = '0c0ffee0-1111-4222-8333-444455556666';
 const SECRET = 'Qx7~local-test-client-secret-value-1234';
 /** An API gateway's own resource (application ID URI), for Custom's Token Scope */
 const GATEWAY_RESOURCE = 'api://cloudpc-gateway';
-/** One app registration per test that counts token requests, so MSAL caches do not meet. */
+/** The app registration the tests sign in as, with SECRET; its tokens are forgotten before each test. */
+const CLIENT_ID = 'a0000000-0000-4000-8000-000000000001';
+/** App registrations the identity server treats differently: each is what its test is about. */
 const APP = {
-	batch: 'a0000000-0000-4000-8000-000000000001',
-	expiry: 'a0000000-0000-4000-8000-000000000002',
-	shortLived: 'a0000000-0000-4000-8000-00000000000c',
-	forget: 'a0000000-0000-4000-8000-000000000003',
-	renew: 'a0000000-0000-4000-8000-00000000000d',
-	concurrent: 'a0000000-0000-4000-8000-000000000004',
-	credentialTest: 'a0000000-0000-4000-8000-000000000005',
-	errors: 'a0000000-0000-4000-8000-000000000006',
-	silent: 'a0000000-0000-4000-8000-00000000000e',
-	gatewayScope: 'a0000000-0000-4000-8000-00000000000f',
 	expiredSecret: 'a0000000-0000-4000-8000-000000000007',
+	silent: 'a0000000-0000-4000-8000-00000000000e',
 	disabled: 'a0000000-0000-4000-8000-000000000008',
-	certSha256: 'a0000000-0000-4000-8000-000000000009',
-	certSha1: 'a0000000-0000-4000-8000-00000000000a',
-	certStranger: 'a0000000-0000-4000-8000-00000000000b',
+	/** signs in with a certificate (pki.app.cert), not a secret */
+	certificate: 'a0000000-0000-4000-8000-000000000009',
+	/** not registered at all */
 	unknown: 'a0000000-0000-4000-8000-0000000000ff',
 };
 const UAMI = {
@@ -89,17 +83,7 @@ beforeAll(async () => {
 		otherResources: [GATEWAY_RESOURCE],
 		accessTokens: ISSUED,
 		apps: [
-			...[
-				APP.batch,
-				APP.expiry,
-				APP.shortLived,
-				APP.forget,
-				APP.renew,
-				APP.concurrent,
-				APP.credentialTest,
-				APP.errors,
-				APP.gatewayScope,
-			].map(secretApp),
+			secretApp(CLIENT_ID),
 			{ ...secretApp(APP.expiredSecret), secretExpired: true },
 			{ ...secretApp(APP.silent), hang: true },
 			{
@@ -111,11 +95,7 @@ beforeAll(async () => {
 					message: `Application '${APP.disabled}' is disabled.`,
 				},
 			},
-			...[APP.certSha256, APP.certSha1, APP.certStranger].map((clientId) => ({
-				tenantId: TENANT,
-				clientId,
-				certificates: [{ pem: pki.app.cert }],
-			})),
+			{ tenantId: TENANT, clientId: APP.certificate, certificates: [{ pem: pki.app.cert }] },
 		],
 		managedIdentities: { systemAssigned: true, userAssigned: [UAMI] },
 	});
@@ -129,6 +109,7 @@ afterAll(async () => {
 beforeEach(() => {
 	graph.reset();
 	identity.reset();
+	forgetAllAppOnlyTokens();
 });
 
 /** The app-only credential as n8n stores it, pointed at the local identity and Graph servers. */
@@ -138,7 +119,7 @@ function credential(fields: ICredentialDataDecryptedObject = {}): ICredentialDat
 		loginBaseUrl: identity.loginBaseUrl,
 		graphBaseUrl: graph.url,
 		tenantId: TENANT,
-		clientId: APP.batch,
+		clientId: CLIENT_ID,
 		authMethod: 'clientSecret',
 		clientSecret: SECRET,
 		...fields,
@@ -211,7 +192,7 @@ describe('client secret', () => {
 			endpoint: 'token',
 			path: `/${TENANT}/oauth2/v2.0/token`,
 			credential: 'secret',
-			clientId: APP.batch,
+			clientId: CLIENT_ID,
 			scope: `${GRAPH_RESOURCE}/.default`,
 			status: 200,
 		});
@@ -220,7 +201,7 @@ describe('client secret', () => {
 	});
 
 	test('concurrent requests for one credential share a single token request', async () => {
-		const data = credential({ clientId: APP.concurrent });
+		const data = credential();
 		const tokens = await Promise.all(Array.from({ length: 20 }, () => acquireAppOnlyToken(data)));
 		expect(new Set(tokens).size).toBe(1);
 		expect(identity.tokenRequests()).toBe(1);
@@ -228,7 +209,7 @@ describe('client secret', () => {
 	});
 
 	test('a token is reused until five minutes before it expires, then renewed', async () => {
-		const data = credential({ clientId: APP.expiry });
+		const data = credential();
 		const start = Date.now();
 		// Only Date is faked: servers, sockets and timers run for real.
 		jest.useFakeTimers({
@@ -267,7 +248,7 @@ describe('client secret', () => {
 	});
 
 	test("a token that lives less than MSAL's 5-minute margin is never reused", async () => {
-		const data = credential({ clientId: APP.shortLived });
+		const data = credential();
 		identity.setExpiresIn(299);
 		try {
 			const first = await acquireAppOnlyToken(data);
@@ -280,7 +261,7 @@ describe('client secret', () => {
 	});
 
 	test('forgetAppOnlyToken (after a 401) makes the next request fetch a new token', async () => {
-		const data = credential({ clientId: APP.forget });
+		const data = credential();
 		const first = await acquireAppOnlyToken(data);
 		expect(await acquireAppOnlyToken(data)).toBe(first);
 		forgetAppOnlyToken(data);
@@ -290,7 +271,7 @@ describe('client secret', () => {
 	});
 
 	test('a token Graph keeps rejecting is renewed once by the node, and nothing runs twice', async () => {
-		const data = credential({ clientId: APP.renew });
+		const data = credential();
 		// n8n-core re-sends a 401 once with the same token; the second 401 makes the node ask MSAL anew
 		graph.failNext(
 			{ pathIncludes: '$batch' },
@@ -314,7 +295,7 @@ describe('client secret', () => {
 	test('a wrong client secret names the fix (AADSTS7000215) and leaks neither secret nor token', async () => {
 		const wrong = 'Wr0ng~secret-value-that-must-not-leak';
 		// 25 items: a sign-in failure is not retried per batch, it ends the run at the first try
-		const result = await reprovision(credential({ clientId: APP.errors, clientSecret: wrong }), 25);
+		const result = await reprovision(credential({ clientSecret: wrong }), 25);
 		expect(result.error?.message).toContain('AADSTS7000215');
 		expect(result.error?.message).toContain("Paste the secret's Value");
 		expect(identity.requests).toMatchObject([{ status: 401, error: 'AADSTS7000215' }]);
@@ -327,7 +308,7 @@ describe('client secret', () => {
 		const result = await runCloudPcNode({
 			parameters: reprovisionParameters({ authentication: 'appOnly' }),
 			credentials: {
-				microsoftCloudPcAppOnlyApi: credential({ clientId: APP.errors, clientSecret: wrong }),
+				microsoftCloudPcAppOnlyApi: credential({ clientSecret: wrong }),
 			},
 			items: CLOUD_PCS.slice(0, 3).map(({ id }) => ({ cloudPcId: id })),
 			continueOnFail: true,
@@ -377,7 +358,7 @@ describe('client secret', () => {
 	);
 
 	test('an unreachable login host is named, with what to check', async () => {
-		const data = credential({ clientId: APP.errors, loginBaseUrl: 'https://127.0.0.1:1' });
+		const data = credential({ loginBaseUrl: 'https://127.0.0.1:1' });
 		await expect(acquireAppOnlyToken(data)).rejects.toThrow(
 			'Could not reach 127.0.0.1:1 for a token. Check the network and proxy',
 		);
@@ -404,7 +385,7 @@ describe('client secret', () => {
 		],
 		[
 			'a resource the tenant does not have (wrong Environment or Token Scope)',
-			{ clientId: APP.errors, tokenScope: 'api://not-in-this-tenant/.default' },
+			{ clientId: CLIENT_ID, tokenScope: 'api://not-in-this-tenant/.default' },
 			'AADSTS500011',
 			'Environment probably does not match',
 		],
@@ -422,13 +403,13 @@ describe('client certificate', () => {
 	test('SHA-256 thumbprint: PS256 assertion with x5t#S256, verified against the registered certificate', async () => {
 		// Pasted into a password field, the PEM may lose its line breaks.
 		const oneLineKey = pki.app.key.replace(/\n/g, '');
-		const data = certificateCredential(APP.certSha256, { privateKey: oneLineKey });
+		const data = certificateCredential(APP.certificate, { privateKey: oneLineKey });
 		const result = await reprovision(data, 2);
 		expect(result.output.map(({ json }) => json.outcome)).toEqual(['requested', 'requested']);
 		expect(identity.requests).toMatchObject([
 			{
 				credential: 'assertion',
-				clientId: APP.certSha256,
+				clientId: APP.certificate,
 				assertion: { alg: 'PS256', thumbprintHeader: 'x5t#S256', x5c: false },
 				status: 200,
 			},
@@ -438,7 +419,7 @@ describe('client certificate', () => {
 	});
 
 	test('SHA-1 thumbprint with an x5c chain: RS256 assertion with x5t and x5c (subject name + issuer)', async () => {
-		const data = certificateCredential(APP.certSha1, {
+		const data = certificateCredential(APP.certificate, {
 			thumbprint: pki.app.sha1.toUpperCase().replace(/(..)(?!$)/g, '$1:'),
 			certificateChain: pki.app.cert,
 		});
@@ -450,7 +431,7 @@ describe('client certificate', () => {
 	});
 
 	test('a certificate the app registration does not know is refused (AADSTS700027)', async () => {
-		const data = certificateCredential(APP.certStranger, {
+		const data = certificateCredential(APP.certificate, {
 			privateKey: pki.stranger.key,
 			thumbprint: pki.stranger.sha256,
 		});
@@ -462,7 +443,7 @@ describe('client certificate', () => {
 	});
 
 	test('an expired certificate in the chain is reported before any request', async () => {
-		const data = certificateCredential(APP.certSha256, {
+		const data = certificateCredential(APP.certificate, {
 			privateKey: pki.expired.key,
 			thumbprint: pki.expired.sha256,
 			certificateChain: pki.expired.cert,
@@ -602,10 +583,7 @@ describe('managed identity (App Service-style endpoint on loopback)', () => {
 
 describe('credential test (the editor\'s "Test" button)', () => {
 	test('acquires a real token and makes one Graph read', async () => {
-		const result = await testCredential(
-			'microsoftCloudPcAppOnlyApi',
-			credential({ clientId: APP.credentialTest }),
-		);
+		const result = await testCredential('microsoftCloudPcAppOnlyApi', credential());
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(identity.tokenRequests()).toBe(1);
 		expect(graph.requests).toHaveLength(1);
@@ -622,7 +600,7 @@ describe('credential test (the editor\'s "Test" button)', () => {
 	test('a wrong secret shows the fix, not a bare code', async () => {
 		const result = await testCredential(
 			'microsoftCloudPcAppOnlyApi',
-			credential({ clientId: APP.errors, clientSecret: 'another-wrong-secret' }),
+			credential({ clientSecret: 'another-wrong-secret' }),
 		);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/^Microsoft Entra ID refused .*AADSTS7000215.*secret's Value/);
@@ -641,7 +619,7 @@ describe('national clouds (configuration only, no network)', () => {
 		const secretPlan = planAppOnlySignIn({ ...credential(), environment });
 		if (secretPlan.method === 'managedIdentity') throw new Error('unexpected plan');
 		const config = msalConfiguration(secretPlan);
-		expect(config.auth).toMatchObject({ authority: `${login}/${TENANT}`, clientId: APP.batch });
+		expect(config.auth).toMatchObject({ authority: `${login}/${TENANT}`, clientId: CLIENT_ID });
 		expect(secretPlan.scope).toBe(`${graphHost}/.default`);
 		// National clouds keep MSAL's own discovery (its built-in metadata for these hosts).
 		expect(config.auth.knownAuthorities).toBeUndefined();
@@ -662,7 +640,7 @@ describe('national clouds (configuration only, no network)', () => {
 			token_endpoint: `${identity.loginBaseUrl}/${TENANT}/oauth2/v2.0/token`,
 			issuer: `${identity.loginBaseUrl}/${TENANT}/v2.0`,
 		});
-		await acquireAppOnlyToken(credential({ clientId: APP.errors }));
+		await acquireAppOnlyToken(credential());
 		expect(identity.requests.map((r) => r.endpoint)).toEqual(['token']);
 	});
 
@@ -676,14 +654,11 @@ describe('national clouds (configuration only, no network)', () => {
 		);
 		expect(identityPlan.scope).toBe(`${GATEWAY_RESOURCE}/.default`);
 
-		const data = credential({
-			clientId: APP.gatewayScope,
-			tokenScope: ` ${GATEWAY_RESOURCE}/.default `,
-		});
+		const data = credential({ tokenScope: ` ${GATEWAY_RESOURCE}/.default ` });
 		const result = await reprovision(data, 1);
 		expect(result.output[0].json.outcome).toBe('requested');
 		expect(identity.requests).toMatchObject([
-			{ clientId: APP.gatewayScope, scope: `${GATEWAY_RESOURCE}/.default`, status: 200 },
+			{ clientId: CLIENT_ID, scope: `${GATEWAY_RESOURCE}/.default`, status: 200 },
 		]);
 		expect(bearers()).toEqual([`Bearer ${identity.requests[0].issued}`]);
 	});

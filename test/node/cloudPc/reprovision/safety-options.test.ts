@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { startGraphServer, type GraphServer } from './graph-server';
+import { startGraphServer, type GraphServer } from '../../../graph-server';
 import {
 	ADELE,
 	PC,
@@ -8,8 +8,8 @@ import {
 	delegatedCredential,
 	reprovisionParameters,
 	serverOptions,
-} from './fixtures';
-import { runCloudPcNode, type RunOptions } from './harness/run-workflow';
+} from '../../../fixtures';
+import { runCloudPcNode, type RunOptions } from '../../../harness/run-workflow';
 
 /** `graph` leaves actions running until the test finishes them; `auto` ends them on the 2nd poll. */
 let graph: GraphServer;

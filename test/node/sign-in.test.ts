@@ -7,9 +7,9 @@ import {
 	delegatedCredential,
 	serverOptions,
 	getManyParameters,
-} from './fixtures';
-import { startGraphServer, type GraphServer } from './graph-server';
-import { runCloudPcNode, type RunResult } from './harness/run-workflow';
+} from '../fixtures';
+import { startGraphServer, type GraphServer } from '../graph-server';
+import { runCloudPcNode, type RunResult } from '../harness/run-workflow';
 
 /** A refresh token the token endpoint no longer accepts: revoked, expired, password changed. */
 const REVOKED_REFRESH_TOKEN = '0.AAAA-revoked-refresh-token-secret';

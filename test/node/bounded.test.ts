@@ -1,19 +1,19 @@
 import type { INodeParameters } from 'n8n-workflow';
-import { sleep as clockSleep } from '../nodes/MicrosoftCloudPc/transport/clock';
+import { sleep as clockSleep } from '../../nodes/MicrosoftCloudPc/transport/clock';
 
-import { manyCloudPcs, startGraphServer, type GraphServer } from './graph-server';
+import { manyCloudPcs, startGraphServer, type GraphServer } from '../graph-server';
 import {
 	delegatedCredential,
 	reprovisionParameters,
 	serverOptions,
 	getManyParameters,
-} from './fixtures';
+} from '../fixtures';
 import {
 	runCloudPcNode,
 	startCloudPcNode,
 	type RunOptions,
 	type RunResult,
-} from './harness/run-workflow';
+} from '../harness/run-workflow';
 
 /*
  * Issue 12, "bounded by construction": whatever Graph answers and whatever a user types, the node

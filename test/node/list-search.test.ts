@@ -1,8 +1,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { startGraphServer, type GraphServer } from './graph-server';
-import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from './fixtures';
-import { searchCloudPcs } from './harness/run-workflow';
+import { startGraphServer, type GraphServer } from '../graph-server';
+import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from '../fixtures';
+import { searchCloudPcs } from '../harness/run-workflow';
 
 let graph: GraphServer;
 

@@ -1,11 +1,11 @@
-import { throughputOptions } from '../nodes/MicrosoftCloudPc/actions/throughput';
-import { retryAfterMs } from '../nodes/MicrosoftCloudPc/transport/clock';
+import { throughputOptions } from '../../nodes/MicrosoftCloudPc/actions/throughput';
+import { retryAfterMs } from '../../nodes/MicrosoftCloudPc/transport/clock';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
 	outcomeIsUnknown,
 	ThrottleGate,
-} from '../nodes/MicrosoftCloudPc/transport/retry';
+} from '../../nodes/MicrosoftCloudPc/transport/retry';
 
 describe('retry rules', () => {
 	test('Retry-After in seconds or as an HTTP date', () => {

@@ -1,13 +1,13 @@
 import type { INode } from 'n8n-workflow';
 
-import { resolveEndpoints, type CloudEnvironment } from '../nodes/MicrosoftCloudPc/environments';
+import { resolveEndpoints, type CloudEnvironment } from '../../nodes/MicrosoftCloudPc/environments';
 import {
 	failureFromAnswer,
 	hintFor,
 	toNodeApiError,
-} from '../nodes/MicrosoftCloudPc/transport/errors';
-import { TestCredentialsHelper } from './harness/credentials-helper';
-import { credentialTypes, nodeTypes } from './harness/run-workflow';
+} from '../../nodes/MicrosoftCloudPc/transport/errors';
+import { TestCredentialsHelper } from '../harness/credentials-helper';
+import { credentialTypes, nodeTypes } from '../harness/run-workflow';
 
 const helper = new TestCredentialsHelper(credentialTypes, nodeTypes);
 const delegated = (data: Record<string, unknown>) =>

@@ -1,13 +1,13 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { delegatedCredential, reprovisionParameters, SECRETS, startFleetServer } from './fixtures';
+import { delegatedCredential, reprovisionParameters, SECRETS, startFleetServer } from '../fixtures';
 import {
 	manyCloudPcs,
 	type FaultMatcher,
 	type FaultResponse,
 	type GraphServer,
-} from './graph-server';
-import { runCloudPcNode } from './harness/run-workflow';
+} from '../graph-server';
+import { runCloudPcNode } from '../harness/run-workflow';
 
 /*
  * Exactly once on Graph's contract. The server's status lags behind every accepted reprovision
