@@ -175,6 +175,31 @@ describe('Dry Run', () => {
 		expect(output[1].json).toMatchObject({ outcome: 'dryRun', body: { osVersion: 'windows11' } });
 	});
 
+	test('set by an expression per item: each item does what its value says, every output has the same keys', async () => {
+		// What an item does follows its evaluated value; the output's keys follow the configuration,
+		// so a sheet or ticket template downstream sees the same columns for every item.
+		const { output, error } = await run(
+			{ dryRun: '={{ $json.rehearse }}' },
+			{
+				items: [
+					{ cloudPcId: PC.adeleProvisioned, rehearse: true },
+					{ cloudPcId: PC.adeleFailed, rehearse: false },
+				],
+			},
+		);
+
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json.outcome)).toEqual(['dryRun', 'requested']);
+		expect(posts(graph).map((r) => r.path)).toEqual([
+			`${orgPath('v1.0', PC.adeleFailed)}/reprovision`,
+		]);
+		expect(Object.keys(output[1].json).sort()).toEqual(
+			expect.arrayContaining(['method', 'path', 'body', 'reason']),
+		);
+		expect(output[1].json).toMatchObject({ method: null, path: null, body: null, reason: null });
+		expect(output[0].json).toMatchObject({ method: 'POST', body: null });
+	});
+
 	test('bad input still fails the run, naming item and field', async () => {
 		const { error } = await run(
 			{ dryRun: true },
