@@ -5,7 +5,14 @@ import { LIMIT, MAX_PAGES } from '../../nodes/MicrosoftCloudPc/actions/cloudPc/g
 import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
 import { upnProblem } from '../../nodes/MicrosoftCloudPc/actions/validate';
 import { manyCloudPcs, startGraphServer, type GraphServer } from '../graph-server';
-import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from '../fixtures';
+import {
+	ADELE,
+	PC,
+	delegatedCredential,
+	reprovisionParameters,
+	serverOptions,
+	getManyParameters,
+} from '../fixtures';
 import { runCloudPcNode, searchCloudPcs, type RunOptions } from '../harness/run-workflow';
 
 /*
@@ -31,15 +38,6 @@ const run = async (parameters: INodeParameters, options: Partial<RunOptions> = {
 
 const getParameters = (overrides: INodeParameters = {}): INodeParameters =>
 	reprovisionParameters({ operation: 'get', ...overrides });
-
-const getManyParameters = (overrides: INodeParameters = {}): INodeParameters => ({
-	authentication: 'oAuth2',
-	resource: 'cloudPc',
-	operation: 'getMany',
-	scope: 'organization',
-	returnAll: true,
-	...overrides,
-});
 
 const listCalls = () => graph.requests.filter((r) => r.path.endsWith('/cloudPCs'));
 
