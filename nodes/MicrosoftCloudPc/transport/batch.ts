@@ -6,6 +6,7 @@ import { GraphFailure } from './errors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
 import {
 	decide,
+	spend,
 	afterNotActed,
 	ThrottleGate,
 	type Attempts,
@@ -286,41 +287,24 @@ class BatchRun {
 	}
 
 	private onAnswer(slot: Slot, answer: EntryAnswer): void {
-		const failure = answer.ok ? undefined : answer.failure;
-		const decision = decide(failure, slot, this.rules);
-		switch (decision.next) {
-			case 'done':
-				return this.settle(slot, {
-					ok: true,
-					response: (answer as { response: GraphResponse }).response,
-				});
-			case 'fail':
-				return this.settle(slot, {
-					ok: false,
-					failure: decision.failure,
-					sent: true,
-					outcomeUnknown: false,
-				});
-			case 'retry':
-				if (decision.throttled) this.gate.throttled(decision.waitMs);
-				return this.requeue(slot, failure, decision.waitMs, !decision.throttled, false);
-			case 'verify':
-				slot.outcomeUnknown = true;
-				slot.earlierUnknown = true;
-				return this.requeue(slot, failure, decision.waitMs, true, true);
+		if (answer.ok) return this.settle(slot, { ok: true, response: answer.response });
+		const decision = decide(answer.failure, slot, this.rules);
+		if (decision.next === 'fail') {
+			return this.settle(slot, {
+				ok: false,
+				failure: decision.failure,
+				sent: true,
+				outcomeUnknown: false,
+			});
 		}
+		spend(slot, decision);
+		if (decision.next === 'retry' && decision.throttled) this.gate.throttled(decision.waitMs);
+		slot.outcomeUnknown = decision.next === 'verify';
+		this.requeue(slot, answer.failure, decision.waitMs, decision.next === 'verify');
 	}
 
-	private requeue(
-		slot: Slot,
-		failure: GraphFailure | undefined,
-		waitMs: number,
-		countsAsRetry: boolean,
-		verifyFirst: boolean,
-	): void {
+	private requeue(slot: Slot, failure: GraphFailure, waitMs: number, verifyFirst: boolean): void {
 		slot.lastFailure = failure;
-		if (countsAsRetry) slot.retries++;
-		slot.waitedMs += waitMs;
 		slot.notBefore = Date.now() + waitMs;
 		slot.verifyFirst = verifyFirst;
 		this.queue.push(slot);
@@ -364,7 +348,7 @@ class BatchRun {
 		const settled = afterNotActed(failure, slot, this.options.policy);
 		if (settled)
 			return this.settle(slot, { ok: false, failure: settled, sent: true, outcomeUnknown: false });
-		this.requeue(slot, failure, 0, false, false);
+		this.requeue(slot, failure, 0, false);
 	}
 
 	private settle(slot: Slot, result: Settled): void {

@@ -1,7 +1,7 @@
 import { sleep } from './clock';
 import { GraphFailure } from './errors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
-import { afterNotActed, decide, type Attempts, type RetryPolicy } from './retry';
+import { afterNotActed, decide, spend, type Attempts, type RetryPolicy } from './retry';
 import { CANCELLED, confirmedResponse, endedBy, unknownOutcome, type Verdict } from './verdict';
 
 export interface DirectOptions {
@@ -40,13 +40,7 @@ export async function sendDirect<T>(
 		if (!(failure instanceof GraphFailure)) return failure;
 		const decision = decide(failure, attempts, rules);
 		if (decision.next === 'fail') throw decision.failure;
-		if (decision.next === 'done') throw new Error('Internal error: a failure decided as done');
-		if (decision.next === 'retry' && !decision.throttled) attempts.retries++;
-		if (decision.next === 'verify') {
-			attempts.retries++;
-			attempts.earlierUnknown = true;
-		}
-		attempts.waitedMs += decision.waitMs;
+		spend(attempts, decision);
 		await sleep(decision.waitMs, signal);
 		if (decision.next === 'retry') {
 			if (signal?.aborted) throw endedBy(failure, CANCELLED);

@@ -43,6 +43,11 @@ export function outcomeIsUnknown(status: number): boolean {
 	return status === 0 || (status >= 500 && !DID_NOT_RUN.has(status));
 }
 
+/** A failure Graph may answer otherwise next time: it did not run, or nobody knows whether it did. */
+export function isTransient(status: number): boolean {
+	return DID_NOT_RUN.has(status) || outcomeIsUnknown(status);
+}
+
 /** Exponential backoff with full jitter, so many clients do not retry in lockstep. */
 export function backoffMs(retry: number, policy: RetryPolicy, random = Math.random): number {
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(retry, 30));
@@ -79,7 +84,6 @@ export interface DecisionRules {
 }
 
 export type Decision =
-	| { next: 'done' }
 	/** send again after `waitMs` */
 	| { next: 'retry'; waitMs: number; throttled: boolean }
 	/** ask Graph whether an earlier attempt took effect, after `waitMs`, before any resend */
@@ -88,16 +92,10 @@ export type Decision =
 	| { next: 'fail'; failure: GraphFailure };
 
 /**
- * The one decision after each answer, for batched and direct requests alike. `failure` is
- * undefined for a success; status 0 stands for no answer. The caller adds `waitMs` to
- * `waitedMs`, and one retry for every decision but a throttled retry.
+ * The one decision after each failed answer, for batched and direct requests alike; status 0
+ * stands for no answer. The caller books it with `spend` before it waits.
  */
-export function decide(
-	failure: GraphFailure | undefined,
-	attempts: Attempts,
-	rules: DecisionRules,
-): Decision {
-	if (!failure) return { next: 'done' };
+export function decide(failure: GraphFailure, attempts: Attempts, rules: DecisionRules): Decision {
 	const { policy, destructive, random = Math.random } = rules;
 	const left = policy.maxWaitMs - attempts.waitedMs;
 	const unknown = outcomeIsUnknown(failure.status);
@@ -108,7 +106,7 @@ export function decide(
 			waitMs: Math.max(0, Math.min(left, backoffMs(attempts.retries, policy, random))),
 		};
 	}
-	if (unknown || DID_NOT_RUN.has(failure.status)) {
+	if (isTransient(failure.status)) {
 		const throttled = failure.status === 429;
 		const waitMs = throttled
 			? throttleWaitMs(failure, random)
@@ -124,6 +122,14 @@ export function decide(
 	return { next: 'fail', failure };
 }
 
+/** Books a decision against the request's budgets: a throttled wait costs time, not a retry. */
+export function spend(attempts: Attempts, decision: Decision): void {
+	if (decision.next === 'fail') return;
+	attempts.waitedMs += decision.waitMs;
+	if (decision.next === 'verify' || !decision.throttled) attempts.retries++;
+	if (decision.next === 'verify') attempts.earlierUnknown = true;
+}
+
 /**
  * After a check found no record of earlier attempts: the failure that ends the request, or
  * undefined when it may be sent again. A refusal (a 4xx after a resend) stands as Graph's
@@ -134,7 +140,7 @@ export function afterNotActed(
 	attempts: Pick<Attempts, 'retries' | 'waitedMs'>,
 	policy: RetryPolicy,
 ): GraphFailure | undefined {
-	if (!outcomeIsUnknown(failure.status) && !DID_NOT_RUN.has(failure.status)) return failure;
+	if (!isTransient(failure.status)) return failure;
 	const outOfTime = attempts.waitedMs >= policy.maxWaitMs;
 	if (attempts.retries > policy.maxRetries || outOfTime)
 		return givenUp(failure, attempts, policy, outOfTime);

@@ -10,6 +10,7 @@ import type { GraphClient } from '../../../transport/graph';
 import type { Verdict } from '../../../transport/verdict';
 import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
 import { preReadRequest, type ReprovisionPlan } from './request';
+import { resultsOrThrow } from '../items';
 import { REPROVISIONABLE_STATUSES } from '../../../model';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
@@ -50,12 +51,12 @@ async function readAll(
 	request: typeof preReadRequest,
 ): Promise<Array<BatchResult | undefined>> {
 	if (!plans.length) return [];
-	const { results, fatal } = await sendBatched(graph, plans.length, (k) => request(plans[k]), {
-		...options,
-		stopOnFailure: false,
-	});
-	if (fatal !== undefined) throw fatal;
-	return results;
+	return resultsOrThrow(
+		await sendBatched(graph, plans.length, (k) => request(plans[k]), {
+			...options,
+			stopOnFailure: false,
+		}),
+	);
 }
 
 function verdictOf(

@@ -10,7 +10,7 @@ import {
 	remoteActionResultsRequest,
 } from '../remoteActions';
 import { sleep } from '../../../transport/clock';
-import { outcomeIsUnknown } from '../../../transport/retry';
+import { isTransient } from '../../../transport/retry';
 import type { WaitSettings } from './request';
 
 export interface Waiting {
@@ -29,10 +29,6 @@ export interface WaitResult {
 	completedAt: string | null;
 	waitedSeconds: number;
 }
-
-/** A failed read Graph may answer next time: throttled, busy, or no answer at all. */
-const isTransient = (status: number) =>
-	status === 429 || status === 503 || outcomeIsUnknown(status);
 
 const minutes = (ms: number) => {
 	const value = Number((ms / 60_000).toFixed(2));
