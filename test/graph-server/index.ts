@@ -104,7 +104,8 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 
 	/** Graph refuses these before the operation runs, so they have no side effect. */
 	function refuseOverLimit(req: IncomingRequest): Reply | undefined {
-		const retryAfter = throttleWindow?.admit(bearerToken(req) ?? '');
+		const key = options.throttle?.perTenant ? 'tenant' : (bearerToken(req) ?? '');
+		const retryAfter = throttleWindow?.admit(key);
 		if (retryAfter !== undefined) {
 			counters.throttled += 1;
 			const headers = { 'Retry-After': String(retryAfter) };

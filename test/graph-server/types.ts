@@ -76,6 +76,12 @@ export interface GraphServerOptions {
 export interface ThrottleOptions {
 	limit: number;
 	windowMs: number;
+	/**
+	 * One window for every token instead of one per app: Windows 365 publishes its budgets per
+	 * tenant (List Cloud PCs 180, Get Cloud PC 540 per 60 s), so N workers or executions share
+	 * one budget whatever token each holds. Default false (per app).
+	 */
+	perTenant?: boolean;
 }
 
 export interface LoggedRequest {
