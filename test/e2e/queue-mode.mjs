@@ -152,7 +152,10 @@ async function throughputScenario({ cluster, graph, identity, fleet, report }) {
 			});
 			check('token requests: at most one per worker process and credential', () => {
 				assert.equal(graph.stats().tokenRequests, 0, 'none to the Graph server');
-				assert.ok(tokenRequests >= 1 && tokenRequests <= WORKERS, `${tokenRequests} token requests`);
+				assert.ok(
+					tokenRequests >= 1 && tokenRequests <= WORKERS,
+					`${tokenRequests} token requests`,
+				);
 			});
 			check(`total time within ${BUDGET} × the throttle floor (${FLOOR_MS} ms)`, () => {
 				assert.ok(ratio <= BUDGET, `${ms} ms is ${ratio.toFixed(3)} × the floor`);

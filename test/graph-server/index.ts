@@ -56,6 +56,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	const store = new CloudPcStore(seed, signedInUsers, {
 		completesAfterPolls: options.reprovisionCompletesAfterPolls,
 		statusLagMs: options.statusLagMs ?? 0,
+		durationMs: options.reprovisionDurationMs,
 	});
 	const faults = new FaultQueue();
 	const throttleWindow = options.throttle
@@ -298,7 +299,15 @@ function validateBehaviour(options: GraphServerOptions): void {
 			`graph-server: reprovisionCompletesAfterPolls must be a positive integer, got ${reprovisionCompletesAfterPolls}`,
 		);
 	}
-	const { statusLagMs } = options;
+	const { statusLagMs, reprovisionDurationMs } = options;
+	if (
+		reprovisionDurationMs !== undefined &&
+		!(Number.isFinite(reprovisionDurationMs) && reprovisionDurationMs >= 0)
+	) {
+		throw new Error(
+			`graph-server: reprovisionDurationMs must be a number >= 0, got ${reprovisionDurationMs}`,
+		);
+	}
 	if (statusLagMs !== undefined && !(Number.isFinite(statusLagMs) && statusLagMs >= 0))
 		throw new Error(`graph-server: statusLagMs must be a number >= 0, got ${statusLagMs}`);
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))

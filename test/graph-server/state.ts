@@ -122,16 +122,18 @@ export class CloudPcStore {
 	private readonly lagging = new Map<string, { status: string; until: number }>();
 	private readonly completesAfterPolls?: number;
 	private readonly statusLagMs: number;
+	private readonly durationMs?: number;
 
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
 	constructor(
 		private readonly seed: readonly SeedCloudPc[],
 		signedInUserIds: readonly string[],
 		/** see GraphServerOptions.reprovisionCompletesAfterPolls and statusLagMs */
-		behaviour: { completesAfterPolls?: number; statusLagMs: number },
+		behaviour: { completesAfterPolls?: number; statusLagMs: number; durationMs?: number },
 	) {
 		this.completesAfterPolls = behaviour.completesAfterPolls;
 		this.statusLagMs = behaviour.statusLagMs;
+		this.durationMs = behaviour.durationMs;
 		for (const pc of seed)
 			this.usersById.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
 		for (const id of signedInUserIds) if (!this.usersById.has(id)) this.usersById.set(id, { id });
@@ -164,6 +166,7 @@ export class CloudPcStore {
 	}
 
 	private shown(pc: CloudPcState): CloudPcState {
+		this.settle(pc.id);
 		const lag = this.lagging.get(pc.id);
 		if (!lag) return pc;
 		if (Date.now() < lag.until) return { ...pc, status: lag.status };
@@ -232,6 +235,7 @@ export class CloudPcStore {
 	 * running Reprovision actions; with `completesAfterPolls` the Nth read finds them done.
 	 */
 	readRemoteActions(id: string): RemoteActionResult[] {
+		this.settle(id);
 		for (const action of this.actions.get(id) ?? []) {
 			if (!isReprovisionAction(action) || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
 			action.polls += 1;
@@ -240,6 +244,16 @@ export class CloudPcStore {
 			}
 		}
 		return this.remoteActions(id);
+	}
+
+	/** With `durationMs`, running Reprovision actions that started that long ago are done. */
+	private settle(id: string): void {
+		if (this.durationMs === undefined) return;
+		const due = Date.now() - this.durationMs;
+		for (const action of this.actions.get(id) ?? []) {
+			if (!isReprovisionAction(action) || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
+			if (Date.parse(action.startDateTime) <= due) this.finish(id, action, 'done');
+		}
 	}
 
 	remoteActions(id: string): RemoteActionResult[] {

@@ -66,6 +66,12 @@ export interface GraphServerOptions {
 	 * itself is in `retrieveCloudPcRemoteActionResults` at once. Default 0.
 	 */
 	statusLagMs?: number;
+	/**
+	 * A Reprovision action is `done` this long after it started (its Cloud PC `provisioned`),
+	 * seen by the next read: a real one takes one to two hours (Windows 365 documentation),
+	 * tests of waiting take seconds. Without it an action stays as the other options leave it.
+	 */
+	reprovisionDurationMs?: number;
 }
 
 /**

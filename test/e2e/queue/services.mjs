@@ -35,7 +35,9 @@ function postgresBin() {
 export async function ensureServicePackages() {
 	if (onPath('redis-server') && postgresBin()) return;
 	if (!isRoot)
-		throw new Error('queue mode needs redis-server and postgresql (apt-get install -y redis-server postgresql)');
+		throw new Error(
+			'queue mode needs redis-server and postgresql (apt-get install -y redis-server postgresql)',
+		);
 	log('installing redis-server and postgresql from Debian packages');
 	await run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server', 'postgresql'], {
 		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
@@ -127,15 +129,20 @@ export async function startPostgres(dataDir) {
 	mkdirSync(socketDir, { recursive: true });
 	mkdirSync(clusterDir, { recursive: true });
 	const asPostgres = (program, args) =>
-		isRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]] : [join(bin, program), args];
+		isRoot
+			? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]]
+			: [join(bin, program), args];
 	if (isRoot) {
 		const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
 		const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
 		for (const dir of [dataDir, socketDir, clusterDir]) chownSync(dir, uid, gid);
 	}
-	await run(...asPostgres('initdb', ['-D', clusterDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8']), {
-		quiet: true,
-	});
+	await run(
+		...asPostgres('initdb', ['-D', clusterDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8']),
+		{
+			quiet: true,
+		},
+	);
 	const [command, args] = asPostgres('postgres', [
 		'-D',
 		clusterDir,
@@ -154,9 +161,24 @@ export async function startPostgres(dataDir) {
 	const deadline = Date.now() + 30_000;
 	for (;;) {
 		try {
-			execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', '-d', 'postgres', '-c', 'create database n8n'], {
-				stdio: 'pipe',
-			});
+			execFileSync(
+				'psql',
+				[
+					'-h',
+					'127.0.0.1',
+					'-p',
+					String(port),
+					'-U',
+					'n8n',
+					'-d',
+					'postgres',
+					'-c',
+					'create database n8n',
+				],
+				{
+					stdio: 'pipe',
+				},
+			);
 			break;
 		} catch (error) {
 			if (Date.now() > deadline) throw error;
