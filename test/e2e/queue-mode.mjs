@@ -10,13 +10,23 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
+	DEMO_TOKENS,
 	loadGraphServerModule,
 	loadIdentityServerModule,
 } from '../../scripts/lib/graph-server.mjs';
+import {
+	WORKFLOWS,
+	loadExamples,
+	localGraphCredential,
+	localizeWorkflow,
+	startNotificationSink,
+	ticketKeyCredential,
+} from '../../scripts/lib/local-env.mjs';
 import { N8n, NODE_TYPE, buildAndPack } from '../../scripts/lib/n8n.mjs';
 import { CACHE, DEFAULT_N8N_VERSION, log } from '../../scripts/lib/toolchain.mjs';
 import { Report, assert } from './harness.mjs';
 import { QueueCluster, writePem } from './queue/cluster.mjs';
+import { waitNotifyForTest, waitNotifyScenario } from './queue/wait-notify.e2e.mjs';
 
 const VERSION = process.env.E2E_QUEUE_N8N_VERSION ?? DEFAULT_N8N_VERSION;
 const FOLDER = join(CACHE, `queue-n8n-${VERSION}`);
@@ -33,6 +43,10 @@ const THROTTLE = { limit: 500, windowMs: 8000, perTenant: true };
 const FLOOR_MS = (Math.ceil(FLEET / THROTTLE.limit) - 1) * THROTTLE.windowMs;
 const BUDGET = 1.15;
 const LATENCY_MS = 50;
+/** The example's Cloud PCs take this long to rebuild: longer than one parked wait. */
+const REPROVISION_MS = 90_000;
+const WAIT_FLEET = 5;
+const TICKET_KEY = 'queue-e2e-ticket-key';
 
 const TENANT = '3c1f6a2e-8d4b-4e7a-9f10-2b3c4d5e6f70';
 const CLIENT_ID = 'a9e0c7d1-0000-4000-8000-00000000e2e0';
@@ -182,19 +196,27 @@ async function main() {
 		accessTokens: TOKENS,
 		graphResource: GRAPH_RESOURCE,
 	});
-	const fleet = manyCloudPcs(FLEET);
+	const all = manyCloudPcs(FLEET + WAIT_FLEET);
+	const fleet = all.slice(0, FLEET);
 	const graph = await startGraphServer({
-		cloudPcs: fleet,
-		tokens: Object.fromEntries(
-			TOKENS.map((token) => [token, { scopes: ['CloudPC.ReadWrite.All'], appOnly: true }]),
-		),
+		cloudPcs: all,
+		tokens: {
+			...Object.fromEntries(
+				TOKENS.map((token) => [token, { scopes: ['CloudPC.ReadWrite.All'], appOnly: true }]),
+			),
+			// The example's delegated credential, signed in already.
+			[DEMO_TOKENS.accessToken]: { scopes: ['CloudPC.ReadWrite.All'], userId: DEMO_TOKENS.userId },
+		},
+		refreshTokens: { [DEMO_TOKENS.refreshToken]: { accessToken: DEMO_TOKENS.accessToken } },
 		throttle: THROTTLE,
 		latencyMs: LATENCY_MS,
+		reprovisionDurationMs: REPROVISION_MS,
 		logRequests: false,
 	});
+	const sink = await startNotificationSink();
 	const cluster = new QueueCluster({ version: VERSION, tarball, folder: FOLDER, caFile });
 	active = cluster;
-	const ctx = { cluster, graph, identity, fleet, report };
+	const ctx = { cluster, graph, identity, fleet, sink, report };
 	try {
 		await cluster.setUp();
 		const { n8n } = cluster;
@@ -211,19 +233,32 @@ async function main() {
 					clientSecret: SECRET,
 				},
 			},
+			localGraphCredential(graph.url, DEMO_TOKENS),
+			ticketKeyCredential(TICKET_KEY),
 		]);
-		await n8n.importWorkflows([throughputWorkflow()]);
+		const example = loadExamples()[WORKFLOWS.waitNotify];
+		const waitNotify = waitNotifyForTest(example, (w) =>
+			localizeWorkflow(w, { notifyUrl: sink.url }),
+		);
+		await n8n.importWorkflows([throughputWorkflow(), waitNotify]);
 		await n8n.activateWorkflow(THROUGHPUT.id);
+		await n8n.activateWorkflow(WORKFLOWS.waitNotify);
 		await cluster.startMain();
 		for (let k = 1; k <= WORKERS; k++) await cluster.startWorker(`worker-${k}`, CONCURRENCY);
 		process.stdout.write(`\n=== n8n ${VERSION}, queue mode: main + ${WORKERS} workers ===\n`);
 		await throughputScenario(ctx);
+		await waitNotifyScenario({
+			...ctx,
+			cloudPcs: all.slice(FLEET),
+			ticketKey: TICKET_KEY,
+		});
 	} catch (error) {
 		report.fail('queue mode: suite could not run', error);
 	} finally {
 		await cluster.tearDown();
 		await graph.close();
 		await identity.close();
+		await sink.close();
 	}
 	report.summary();
 	process.stdout.write(`(total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
