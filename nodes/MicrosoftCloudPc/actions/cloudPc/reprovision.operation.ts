@@ -127,7 +127,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to wait after the request until each reprovision is done or failed, polling its status (beta, Organization (Admin) scope only), and output the final state; outcome "done", "failed", or "requested" when the timeout ends the wait',
+					'Whether to wait after the request until each reprovision is done or failed, polling its status (beta, Organization (Admin) scope only), and output the final state; outcome "done", "failed", or "requested" when the timeout ends the wait. For waits of minutes: the execution holds a worker meanwhile and is lost if it restarts. For the usual one to two hours, follow up with a Wait node and Get Reprovision Status instead (example "Reprovision, wait, notify").',
 			},
 			{
 				displayName: 'Wait Timeout (Minutes)',
