@@ -13,6 +13,7 @@ import {
 	type IRun,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { MicrosoftCloudPcAppOnlyApi } from '../../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
@@ -50,6 +51,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** reuse a helper across runs (to see token write-backs persist) */
 	credentialsHelper?: TestCredentialsHelper;
+	/** how the execution was started; 'retry' is a user's retry of a failed execution */
+	mode?: WorkflowExecuteMode;
 }
 
 export interface RunResult {
@@ -132,7 +135,11 @@ function buildWorkflow(options: RunOptions) {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
+	const hooks = new ExecutionLifecycleHooks(
+		options.mode ?? 'manual',
+		'test-execution',
+		workflowData,
+	);
 	const additionalData = {
 		...instanceUrls,
 		hooks,
@@ -160,7 +167,7 @@ export interface StartedRun {
 /** Starts the workflow and hands back a way to cancel it, as n8n's "Stop execution" does. */
 export function startCloudPcNode(options: RunOptions): StartedRun {
 	const { workflow, additionalData, credentialsHelper } = buildWorkflow(options);
-	const execution = new WorkflowExecute(additionalData, 'manual').run({
+	const execution = new WorkflowExecute(additionalData, options.mode ?? 'manual').run({
 		workflow,
 		startNode: workflow.getNode('Items')!,
 	});

@@ -24,8 +24,10 @@ import {
 	sendReport,
 	withReport,
 } from './items';
-import { ItemOutput, OutputShape } from './reprovision/output';
+import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
+import { remoteActionResultsRequest } from './remoteActions';
 import {
+	DEFAULT_EARLIER_CHECK,
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
 	planReprovision,
@@ -97,6 +99,28 @@ const properties: INodeProperties[] = [
 			'Check before, rehearse, or follow the reprovision to its end; outputs then carry a "reason"',
 		options: [
 			{
+				displayName: 'Check for an Earlier Reprovision',
+				name: 'checkEarlierReprovision',
+				type: 'options',
+				options: [
+					{
+						name: 'On Retry',
+						value: 'onRetry',
+						description: 'Only when the execution is a retry of an earlier one: free otherwise',
+					},
+					{
+						name: 'Always',
+						value: 'always',
+						description:
+							'Also when this workflow may be started again for the same Cloud PCs (one more read per Cloud PC)',
+					},
+					{ name: 'Never', value: 'never' },
+				],
+				default: DEFAULT_EARLIER_CHECK,
+				description:
+					'Whether to read each Cloud PC\'s remote actions first (beta, Organization (Admin) scope, 20 reads per batch) and skip it, outcome "skipped" with the reason, when a reprovision started in the last 4 hours is running or done',
+			},
+			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
 				type: 'boolean',
@@ -159,7 +183,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
-	const shape = new OutputShape(this.getNode().parameters.safety);
+	const shape = new OutputShape(this.getNode().parameters.safety, this.getMode() === 'retry');
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
@@ -168,10 +192,12 @@ export async function execute(
 	const run: Run = { ctx: this, graph, planner, throughput, count: items.length };
 
 	const reads = shape.preReads ? await preRead(run) : [];
+	const earlier = shape.checksEarlier ? await readEarlier(run) : [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
-		const read = reads[itemIndex];
-		if (!p || p.dryRun || (read && !read.ok) || skippedBy(read) !== undefined) return undefined;
+		const [read, before] = [reads[itemIndex], earlier[itemIndex]];
+		if (!p || p.dryRun || (read && !read.ok) || (before && !before.ok)) return undefined;
+		if (skippedBy(read) !== undefined || startedEarlier(before) !== undefined) return undefined;
 		return p;
 	};
 	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
@@ -182,7 +208,8 @@ export async function execute(
 		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
 		const p = planner.plan(itemIndex);
 		if (!p) return planner.failure(itemIndex) as ItemResult;
-		return output.of(p, reads[itemIndex], outcomes[itemIndex], waited.get(itemIndex));
+		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
+		return output.of(p, itemReads, outcomes[itemIndex], waited.get(itemIndex));
 	});
 }
 
@@ -230,6 +257,22 @@ async function preRead({ ctx, graph, planner, throughput, count }: Run) {
 		planner,
 		count,
 		(p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined),
+		throughput,
+		'No reprovision was requested in this run.',
+	);
+}
+
+/**
+ * Check for an Earlier Reprovision: each Cloud PC's remote actions read before anything is sent,
+ * so a retried execution does not wipe again what its first attempt already had rebuilt.
+ */
+async function readEarlier({ ctx, graph, planner, throughput, count }: Run) {
+	return await readPlanned(
+		ctx,
+		graph,
+		planner,
+		count,
+		(p) => (p.checkEarlier && !p.dryRun ? remoteActionResultsRequest(p.cloudPcId) : undefined),
 		throughput,
 		'No reprovision was requested in this run.',
 	);
