@@ -26,6 +26,7 @@ import { N8n, NODE_TYPE, buildAndPack } from '../../scripts/lib/n8n.mjs';
 import { CACHE, DEFAULT_N8N_VERSION, log } from '../../scripts/lib/toolchain.mjs';
 import { Report, assert } from './harness.mjs';
 import { QueueCluster, writePem } from './queue/cluster.mjs';
+import { N8nRest, faultScenario } from './queue/fault.e2e.mjs';
 import { waitNotifyForTest, waitNotifyScenario } from './queue/wait-notify.e2e.mjs';
 
 const VERSION = process.env.E2E_QUEUE_N8N_VERSION ?? DEFAULT_N8N_VERSION;
@@ -46,6 +47,13 @@ const LATENCY_MS = 50;
 /** The example's Cloud PCs take this long to rebuild: longer than one parked wait. */
 const REPROVISION_MS = 90_000;
 const WAIT_FLEET = 5;
+/** Cloud PCs of each execution whose worker is stopped mid-run. */
+const FAULT_FLEET = 1000;
+/**
+ * Status lags behind an accepted reprovision this long, and meanwhile Graph accepts a second one
+ * (the test server's worst case): a retry that resent blindly would show up as a duplicate.
+ */
+const STATUS_LAG_MS = 15 * 60_000;
 const TICKET_KEY = 'queue-e2e-ticket-key';
 
 const TENANT = '3c1f6a2e-8d4b-4e7a-9f10-2b3c4d5e6f70';
@@ -196,7 +204,7 @@ async function main() {
 		accessTokens: TOKENS,
 		graphResource: GRAPH_RESOURCE,
 	});
-	const all = manyCloudPcs(FLEET + WAIT_FLEET);
+	const all = manyCloudPcs(FLEET + WAIT_FLEET + 2 * FAULT_FLEET);
 	const fleet = all.slice(0, FLEET);
 	const graph = await startGraphServer({
 		cloudPcs: all,
@@ -211,6 +219,7 @@ async function main() {
 		throttle: THROTTLE,
 		latencyMs: LATENCY_MS,
 		reprovisionDurationMs: REPROVISION_MS,
+		statusLagMs: STATUS_LAG_MS,
 		logRequests: false,
 	});
 	const sink = await startNotificationSink();
@@ -249,9 +258,24 @@ async function main() {
 		await throughputScenario(ctx);
 		await waitNotifyScenario({
 			...ctx,
-			cloudPcs: all.slice(FLEET),
+			cloudPcs: all.slice(FLEET, FLEET + WAIT_FLEET),
 			ticketKey: TICKET_KEY,
 		});
+		const rest = new N8nRest(n8n);
+		await rest.signIn();
+		let next = FLEET + WAIT_FLEET;
+		for (const signal of ['SIGTERM', 'SIGKILL']) {
+			await faultScenario(
+				{
+					...ctx,
+					rest,
+					cloudPcs: all.slice(next, (next += FAULT_FLEET)),
+					webhookPath: THROUGHPUT.path,
+					workflowId: THROUGHPUT.id,
+				},
+				signal,
+			);
+		}
 	} catch (error) {
 		report.fail('queue mode: suite could not run', error);
 	} finally {

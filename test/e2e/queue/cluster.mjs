@@ -18,12 +18,6 @@ import {
 	stopGroup,
 } from './services.mjs';
 
-/**
- * Bull's stalled-job check, shortened from n8n's defaults (lock 60 s, checked every 30 s) so a
- * killed worker's job is noticed within seconds; every other queue setting is n8n's default.
- */
-const QUEUE_TIMING = { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_STALLED_INTERVAL: '5000' };
-
 export class QueueCluster {
 	/** { version, tarball, cacheDir, caFile } */
 	constructor({ version, tarball, folder, caFile }) {
@@ -52,7 +46,6 @@ export class QueueCluster {
 				EXECUTIONS_MODE: 'queue',
 				QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 				QUEUE_BULL_REDIS_PORT: String(redis.port),
-				...QUEUE_TIMING,
 				// The local token endpoint's self-signed certificate (MSAL signs in over HTTPS only).
 				NODE_EXTRA_CA_CERTS: this.caFile,
 				// Executions are kept with their data, so a retry (and these checks) can read them.
