@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { sendBatched, type BatchResult } from '../../transport/batch';
-import type { GraphClient } from '../../transport/graph';
+import type { GraphClient, GraphRequest } from '../../transport/graph';
 import { toNodeApiError } from '../../transport/errors';
 import {
 	cloudPcLocator,
@@ -191,8 +191,14 @@ export async function execute(
 	const throughput = readThroughput(this);
 	const run: Run = { ctx: this, graph, planner, throughput, count: items.length };
 
-	const reads = shape.preReads ? await preRead(run) : [];
-	const earlier = shape.checksEarlier ? await readEarlier(run) : [];
+	const reads = shape.preReads
+		? await readFirst(run, (p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined))
+		: [];
+	const earlier = shape.checksEarlier
+		? await readFirst(run, (p) =>
+				p.checkEarlier && !p.dryRun ? remoteActionResultsRequest(p.cloudPcId) : undefined,
+			)
+		: [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
 		const [read, before] = [reads[itemIndex], earlier[itemIndex]];
@@ -249,30 +255,21 @@ function planItems(
 	);
 }
 
-/** Only If Reprovisionable: each Cloud PC read (beta) before anything is sent. */
-async function preRead({ ctx, graph, planner, throughput, count }: Run) {
-	return await readPlanned(
-		ctx,
-		graph,
-		planner,
-		count,
-		(p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined),
-		throughput,
-		'No reprovision was requested in this run.',
-	);
-}
-
 /**
- * Check for an Earlier Reprovision: each Cloud PC's remote actions read before anything is sent,
- * so a retried execution does not wipe again what its first attempt already had rebuilt.
+ * Reads of each Cloud PC before anything is sent: its status (Only If Reprovisionable), or its
+ * remote actions (Check for an Earlier Reprovision, so that a retried execution does not wipe
+ * again what its first attempt already had rebuilt).
  */
-async function readEarlier({ ctx, graph, planner, throughput, count }: Run) {
+async function readFirst(
+	{ ctx, graph, planner, throughput, count }: Run,
+	request: (p: ReprovisionPlan) => GraphRequest | undefined,
+) {
 	return await readPlanned(
 		ctx,
 		graph,
 		planner,
 		count,
-		(p) => (p.checkEarlier && !p.dryRun ? remoteActionResultsRequest(p.cloudPcId) : undefined),
+		request,
 		throughput,
 		'No reprovision was requested in this run.',
 	);
