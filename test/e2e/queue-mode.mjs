@@ -70,12 +70,15 @@ export const CREDENTIAL = {
 	type: 'microsoftCloudPcAppOnlyApi',
 };
 const THROUGHPUT = { id: 'cloudpcQueueRun1', path: 'cloudpc-queue/reprovision' };
+/** The same, with Check for an Earlier Reprovision "Always": for starting it again after a stop. */
+const CHECKED = { id: 'cloudpcQueueRun2', path: 'cloudpc-queue/reprovision-checked' };
 
-function throughputWorkflow() {
-	const id = (n) => `5e0a7c4d-1b2e-4c3f-9a8b-00000000000${n}`;
+/** Webhook (Cloud PC IDs in the body) → Split Out → Reprovision (Continue On Fail). */
+function reprovisionWorkflow({ id: workflowId, path }, safety = {}) {
+	const id = (n) => `5e0a7c4d-1b2e-4c3f-9a8b-${workflowId.slice(-1)}0000000000${n}`;
 	return {
-		id: THROUGHPUT.id,
-		name: 'e2e queue: reprovision the Cloud PCs in the request',
+		id: workflowId,
+		name: `e2e queue: reprovision the Cloud PCs in the request (${path})`,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
@@ -85,10 +88,10 @@ function throughputWorkflow() {
 				type: 'n8n-nodes-base.webhook',
 				typeVersion: 2,
 				position: [0, 0],
-				webhookId: '7f4e2d1c-3b5a-4c6d-8e9f-0a1b2c3d4e5f',
+				webhookId: `7f4e2d1c-3b5a-4c6d-8e9f-0a1b2c3d4e5${workflowId.slice(-1)}`,
 				parameters: {
 					httpMethod: 'POST',
-					path: THROUGHPUT.path,
+					path,
 					responseMode: 'lastNode',
 					responseData: 'allEntries',
 					options: {},
@@ -115,6 +118,7 @@ function throughputWorkflow() {
 					operation: 'reprovision',
 					scope: 'organization',
 					cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
+					safety,
 				},
 				credentials: { [CREDENTIAL.type]: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
 			},
@@ -251,8 +255,13 @@ async function main() {
 		const waitNotify = waitNotifyForTest(example, (w) =>
 			localizeWorkflow(w, { notifyUrl: sink.url }),
 		);
-		await n8n.importWorkflows([throughputWorkflow(), waitNotify]);
+		await n8n.importWorkflows([
+			reprovisionWorkflow(THROUGHPUT),
+			reprovisionWorkflow(CHECKED, { checkEarlierReprovision: 'always' }),
+			waitNotify,
+		]);
 		await n8n.activateWorkflow(THROUGHPUT.id);
+		await n8n.activateWorkflow(CHECKED.id);
 		await n8n.activateWorkflow(WORKFLOWS.waitNotify);
 		await cluster.startMain();
 		for (let k = 1; k <= WORKERS; k++) await cluster.startWorker(`worker-${k}`, CONCURRENCY);
@@ -273,6 +282,7 @@ async function main() {
 					rest,
 					cloudPcs: all.slice(next, (next += FAULT_FLEET)),
 					webhookPath: THROUGHPUT.path,
+					checkedPath: CHECKED.path,
 					workflowId: THROUGHPUT.id,
 				},
 				signal,

@@ -1,6 +1,7 @@
 // A worker stopped while its execution is sending reprovisions (SIGTERM, then SIGKILL): what n8n
-// does with that execution, and a user's retry of it, which must not reprovision again what the
-// first attempt already sent (Reprovision's Check for an Earlier Reprovision, On Retry).
+// does with that execution and with the owner's Retry of it, and the same Cloud PCs started
+// again, which must not reprovision what the stopped run already sent (Reprovision's Check for
+// an Earlier Reprovision: On Retry by default, Always in the workflow started again).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,12 +36,16 @@ export class N8nRest {
 		return JSON.parse(text).data;
 	}
 
-	/** { id, status, mode, retryOf, retrySuccessId, runData } */
+	/** { id, status, mode, retryOf, runData, error } */
 	async execution(id) {
 		const execution = await this.call('GET', `/executions/${id}`);
 		const data =
 			typeof execution.data === 'string' ? this.flatted.parse(execution.data) : execution.data;
-		return { ...execution, runData: data?.resultData?.runData ?? {} };
+		return {
+			...execution,
+			runData: data?.resultData?.runData ?? {},
+			error: data?.resultData?.error?.message ?? null,
+		};
 	}
 
 	/** Polls until the execution has left new/running/waiting, or the time is up. */
@@ -71,16 +76,21 @@ export class N8nRest {
 	}
 }
 
+const countOutcomes = (items) =>
+	['requested', 'skipped', 'failed']
+		.map((outcome) => `${items.filter((item) => item.outcome === outcome).length} ${outcome}`)
+		.join(', ');
+
 const outputOf = (execution, node) =>
 	(execution.runData[node]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
 
 /**
  * Starts an execution of 1,000 Cloud PCs through the webhook, stops its worker with `signal`
- * once a quarter of them were reprovisioned, starts a replacement worker, then reads what n8n
- * did with the execution and retries it when it did not succeed.
+ * once a quarter of them were reprovisioned, starts a replacement worker, reads what n8n did
+ * with the execution, retries it when it did not succeed, then starts the same Cloud PCs again.
  */
 export async function faultScenario(ctx, signal) {
-	const { cluster, graph, rest, cloudPcs, report, webhookPath, workflowId } = ctx;
+	const { cluster, graph, rest, cloudPcs, report, webhookPath, checkedPath, workflowId } = ctx;
 	rest.workflowId = workflowId;
 	await report.scenario(
 		`${signal} to the worker while its execution is sending (${cloudPcs.length} Cloud PCs), then the user's retry`,
@@ -118,37 +128,52 @@ export async function faultScenario(ctx, signal) {
 				assert.deepEqual(startedBy, [worker.name]),
 			);
 
-			let final = first;
+			const describe = (e) =>
+				`"${e.status}"${e.error ? ` (${e.error})` : ''}, nodes run: ${Object.keys(e.runData).join(', ') || 'none'}`;
+			process.stdout.write(`  execution ${executionId}: ${describe(first)}\n`);
 			if (first.status !== 'success') {
-				const retryId = await rest.retry(executionId);
-				final = await rest.settled(retryId);
-				process.stdout.write(`  retry ${retryId} (mode ${final.mode}) ended "${final.status}"\n`);
+				const retry = await rest.settled(await rest.retry(executionId));
+				process.stdout.write(
+					`  the owner's Retry: execution ${retry.id} (mode ${retry.mode}) ${describe(retry)}; ${countOutcomes(outputOf(retry, 'Reprovision'))}\n`,
+				);
+				check('the retry did not reprovision anything twice', () =>
+					assert.equal(graph.lostAndDuplicated(cloudPcs.map((pc) => pc.id)).duplicated, 0),
+				);
 			}
-			const items = outputOf(final, 'Reprovision');
-			const counts = (outcome) => items.filter((item) => item.outcome === outcome).length;
-			process.stdout.write(
-				`  outputs of ${final.id}: ${counts('requested')} requested, ${counts('skipped')} skipped as started earlier, ${counts('failed')} failed\n`,
-			);
+
+			// Started again for the same Cloud PCs, as after a failure one would: with Check for an
+			// Earlier Reprovision "Always", what the stopped run sent is named and not sent again.
+			const sentBefore = sent();
+			const again = await cluster.callWebhook(checkedPath, {
+				cloudPcs: cloudPcs.map((pc) => ({ cloudPcId: pc.id })),
+			});
+			const items = Array.isArray(again.json) ? again.json : [];
+			const started = cloudPcs.filter((pc) => graph.reprovisionCount(pc.id) > 0).length;
+			process.stdout.write(`  started again with "Always": ${countOutcomes(items)}\n`);
 			check('every Cloud PC reprovisioned exactly once on the server', () =>
 				assert.deepEqual(graph.lostAndDuplicated(cloudPcs.map((pc) => pc.id)), {
 					lost: 0,
 					duplicated: 0,
 				}),
 			);
-			check('one output per Cloud PC, each sent by this run or named as started before', () => {
-				assert.equal(final.status, 'success');
-				assert.equal(items.length, cloudPcs.length);
-				items.forEach((item, i) => {
-					assert.equal(item.cloudPcId, cloudPcs[i].id);
-					assert.ok(['requested', 'skipped'].includes(item.outcome), JSON.stringify(item));
-					if (item.outcome === 'skipped')
-						assert.match(
-							item.reason,
-							/^A reprovision of this Cloud PC started at .+, so it was not sent again/,
-						);
-				});
-				if (final.id !== first.id) assert.equal(counts('skipped'), sentAfterStop);
-			});
+			check(
+				'one output per Cloud PC: skipped when the stopped run had sent it, else requested',
+				() => {
+					assert.equal(again.status, 200, again.text.slice(0, 300));
+					assert.equal(items.length, cloudPcs.length);
+					items.forEach((item, i) => {
+						assert.equal(item.cloudPcId, cloudPcs[i].id);
+						assert.ok(['requested', 'skipped'].includes(item.outcome), JSON.stringify(item));
+						if (item.outcome === 'skipped')
+							assert.match(
+								item.reason,
+								/^A reprovision of this Cloud PC started at .+, so it was not sent again/,
+							);
+					});
+					assert.equal(items.filter((item) => item.outcome === 'skipped').length, sentBefore);
+					assert.equal(started, cloudPcs.length);
+				},
+			);
 		},
 	);
 }
