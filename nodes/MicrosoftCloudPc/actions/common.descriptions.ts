@@ -1,4 +1,8 @@
-import type { INodeProperties, INodePropertyTypeOptions } from 'n8n-workflow';
+import type {
+	INodeCredentialDescription,
+	INodeProperties,
+	INodePropertyTypeOptions,
+} from 'n8n-workflow';
 import { GUID_PATTERN } from '../model';
 import type { NumberBounds } from './types';
 
@@ -10,6 +14,40 @@ export function numberTypeOptions(bounds: NumberBounds): INodePropertyTypeOption
 		numberPrecision: bounds.integer ? 0 : 2,
 	};
 }
+
+/** One credential per value of Authentication; the trigger node takes the same two. */
+export const credentialsDescription: INodeCredentialDescription[] = [
+	{
+		name: 'microsoftCloudPcOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['oAuth2'] } },
+	},
+	{
+		name: 'microsoftCloudPcAppOnlyApi',
+		required: true,
+		displayOptions: { show: { authentication: ['appOnly'] } },
+	},
+];
+
+/** The credential to sign in with; the trigger node offers the same two. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{
+			name: 'OAuth2 (Delegated Sign-In)',
+			value: 'oAuth2',
+			description: 'Act as a signed-in work or school account',
+		},
+		{
+			name: 'App-Only (Client Secret, Certificate or Managed Identity)',
+			value: 'appOnly',
+			description: 'Act as an app registration; for unattended, scheduled workflows',
+		},
+	],
+	default: 'oAuth2',
+};
 
 export const scopeProperty: INodeProperties = {
 	displayName: 'Scope',
