@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { authenticationProperty } from '../MicrosoftCloudPc/actions/common.descriptions';
-import { CLOUD_PC_STATUSES } from '../MicrosoftCloudPc/model';
+import {
+	authenticationProperty,
+	displayNamePrefixFilter,
+	statusOptions,
+	userPrincipalNameFilter,
+} from '../MicrosoftCloudPc/actions/common.descriptions';
 
 export type TriggerEvent = 'statusChanged' | 'reprovisionFinished' | 'added' | 'removed';
 
@@ -55,7 +59,7 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'Statuses',
 		name: 'statuses',
 		type: 'multiOptions',
-		options: CLOUD_PC_STATUSES.map(([name, value]) => ({ name, value })),
+		options: statusOptions,
 		default: ['failed'],
 		displayOptions: { show: { event: ['statusChanged'] } },
 		description:
@@ -69,23 +73,6 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		description:
 			'Graph filters the list ($filter), so a poll reads fewer Cloud PCs; changing them starts over (the next poll only records)',
-		options: [
-			{
-				displayName: 'Display Name Starts With',
-				name: 'displayNamePrefix',
-				type: 'string',
-				default: '',
-				placeholder: 'CPC-',
-				description: 'Only Cloud PCs whose display name starts with this text (case-insensitive)',
-			},
-			{
-				displayName: 'User Principal Name',
-				name: 'userPrincipalName',
-				type: 'string',
-				default: '',
-				placeholder: 'adele.vance@contoso.com',
-				description: "Only this user's Cloud PCs",
-			},
-		],
+		options: [displayNamePrefixFilter, userPrincipalNameFilter],
 	},
 ];

@@ -164,7 +164,7 @@ export async function pollCloudPcs(this: IPollFunctions): Promise<INodeExecution
 		throw toNodeApiError(
 			this.getNode(),
 			seen,
-			0,
+			undefined,
 			'The poll kept its last state: the next poll compares with it, so no change is lost or fired twice.',
 		);
 	}

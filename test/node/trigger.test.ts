@@ -128,6 +128,7 @@ describe('Microsoft Cloud PC Trigger', () => {
 		const failed = await poller.poll();
 		expect(failed.items).toBeNull();
 		expect(failed.error?.httpCode).toBe('429');
+		expect(failed.error?.message).toMatch(/^Microsoft Graph answered 429 TooManyRequests/);
 		expect(failed.error?.description).toContain('The poll kept its last state');
 		expect(poller.staticData).toBe(before);
 

@@ -3,7 +3,7 @@ import type {
 	INodeProperties,
 	INodePropertyTypeOptions,
 } from 'n8n-workflow';
-import { GUID_PATTERN } from '../model';
+import { CLOUD_PC_STATUSES, GUID_PATTERN } from '../model';
 import type { NumberBounds } from './types';
 
 /** The editor's limits of a number field: the same bounds the run checks (validate.ts). */
@@ -154,4 +154,26 @@ export const organizationBetaNotice: INodeProperties = {
 	name: 'organizationBetaNotice',
 	type: 'notice',
 	default: '',
+};
+
+/** The documented statuses as editor options; an expression may give any other (newer) one. */
+export const statusOptions = CLOUD_PC_STATUSES.map(([name, value]) => ({ name, value }));
+
+/** Filters Graph applies to the admin list ($filter), in Get Many and in the trigger. */
+export const displayNamePrefixFilter: INodeProperties = {
+	displayName: 'Display Name Starts With',
+	name: 'displayNamePrefix',
+	type: 'string',
+	default: '',
+	placeholder: 'CPC-',
+	description: 'Only Cloud PCs whose display name starts with this text (case-insensitive)',
+};
+
+export const userPrincipalNameFilter: INodeProperties = {
+	displayName: 'User Principal Name',
+	name: 'userPrincipalName',
+	type: 'string',
+	default: '',
+	placeholder: 'adele.vance@contoso.com',
+	description: "Only this user's Cloud PCs",
 };
