@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { readPage, unexpectedAnswer } from '../MicrosoftCloudPc/actions/cloudPc/pages';
 import { cloudPcPath } from '../MicrosoftCloudPc/model';
 import { sendDirect } from '../MicrosoftCloudPc/transport/direct';
+import { GraphFailure } from '../MicrosoftCloudPc/transport/errors';
 import type { GraphClient, GraphRequest } from '../MicrosoftCloudPc/transport/graph';
 import { DEFAULT_RETRY_POLICY } from '../MicrosoftCloudPc/transport/retry';
 import type { SeenCloudPc } from './state';
@@ -55,6 +58,15 @@ export async function readTenant(
 	let request = first;
 	for (let pages = 1; ; pages++) {
 		const left = deadline - Date.now();
+		if (left <= 0) {
+			throw new GraphFailure(
+				0,
+				'PollBudgetSpent',
+				`Reading the Cloud PCs took longer than this poll may take (${pages - 1} pages read); the poll stopped and keeps its last state`,
+				undefined,
+				randomUUID(),
+			);
+		}
 		const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 3, maxWaitMs: Math.max(0, left) };
 		const response = await sendDirect<unknown>(graph, request, {
 			policy,

@@ -36,6 +36,8 @@ export class Poller {
 	constructor(
 		parameters: INodeParameters,
 		credentials: Record<string, ICredentialDataDecryptedObject>,
+		/** n8n's poll budget (getPollBudgetMs); n8n-core's default when not given */
+		private readonly budgetMs?: number,
 	) {
 		const nodeCredentials: INode['credentials'] = {};
 		for (const [type, data] of Object.entries(credentials)) {
@@ -70,7 +72,20 @@ export class Poller {
 			variables: {},
 		} as unknown as IWorkflowExecuteAdditionalData;
 		const node = workflow.getNode(TRIGGER_NODE)!;
-		const context = new PollContext(workflow, node, additionalData, mode, 'activate');
+		const budget = this.budgetMs;
+		const context = new PollContext(
+			workflow,
+			node,
+			additionalData,
+			mode,
+			'activate',
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+			budget === undefined ? undefined : () => budget,
+		);
 		const result: PollResult = { items: null };
 		try {
 			const data = await new TriggersAndPollers().runPollFunction(workflow, node, context);

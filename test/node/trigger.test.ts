@@ -220,6 +220,26 @@ describe('Microsoft Cloud PC Trigger', () => {
 	});
 });
 
+describe('Microsoft Cloud PC Trigger on a slow Graph', () => {
+	const slow = useGraphServer(
+		async () => await startFleetServer(fleet, { pageSize: 2, latencyMs: 500 }),
+	);
+
+	it("stops reading at 80% of n8n's poll budget, fails and keeps its state", async () => {
+		// 4 pages of 500 ms do not fit in 80% of 1.5 s: the fourth is never asked for
+		const poller = new Poller(
+			{ authentication: 'oAuth2', event: 'statusChanged', statuses: ['failed'] },
+			delegatedCredential(slow.url),
+			1_500,
+		);
+		const { items, error } = await poller.poll();
+		expect(items).toBeNull();
+		expect(error?.message).toMatch(/PollBudgetSpent: Reading the Cloud PCs took longer/);
+		expect(slow.requests.filter((r) => r.path.endsWith('/cloudPCs')).length).toBeLessThan(4);
+		expect(poller.staticData).toBe('{}');
+	});
+});
+
 describe('Microsoft Cloud PC Trigger on 10,000 Cloud PCs', () => {
 	const big = manyCloudPcs(10_000);
 	const server = useGraphServer(
