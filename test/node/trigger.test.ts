@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { delegatedCredential, PC, startFleetServer } from '../fixtures';
+import { cloudPcs, delegatedCredential, PC, startFleetServer } from '../fixtures';
 import { manyCloudPcs } from '../graph-server';
 import { useGraphServer } from '../harness/graph-per-file';
 import { Poller } from '../harness/run-poll';
@@ -183,6 +183,23 @@ describe('Microsoft Cloud PC Trigger', () => {
 		]);
 		expect(await removed.poll()).toEqual({ items: null });
 		expect(await added.poll()).toEqual({ items: null });
+	});
+
+	it('a Cloud PC missing from one poll only (a list that shifted while paged) fires neither Removed nor Added', async () => {
+		const removed = await activated({ event: 'removed' });
+		const added = await activated({ event: 'added' });
+		const seed = cloudPcs.find((pc) => pc.id === PC.alexProvisioning)!;
+		graph.removeCloudPc(seed.id);
+		expect(await removed.poll()).toEqual({ items: null });
+		expect(await added.poll()).toEqual({ items: null });
+		graph.addCloudPc(seed);
+		for (const poller of [removed, added, removed, added]) {
+			expect(await poller.poll()).toEqual({ items: null });
+		}
+		expect(state(removed)!.pcs).toEqual(state(added)!.pcs);
+		expect(Object.values(state(removed)!.pcs).some((entry) => String(entry).endsWith('!'))).toBe(
+			false,
+		);
 	});
 
 	it('starts over when the filters change, and sends them as $filter', async () => {
