@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { remoteActionFields, text } from '../MicrosoftCloudPc/actions/cloudPc/output';
-import { upnProblem } from '../MicrosoftCloudPc/actions/validate';
+import { textProblem, upnProblem } from '../MicrosoftCloudPc/actions/validate';
 import { GraphFailure, toNodeApiError } from '../MicrosoftCloudPc/transport/errors';
 import { graphOutcome } from '../MicrosoftCloudPc/transport/direct';
 import { createGraphClient, type Authentication } from '../MicrosoftCloudPc/transport/graph';
@@ -60,13 +60,8 @@ function readSettings(ctx: IPollFunctions): Settings {
 		clauses.push(`userPrincipalName eq ${literal(upn)}`);
 	}
 	const prefix = String(filters.displayNamePrefix ?? '');
-	if (prefix.length > MAX_PREFIX_LENGTH) {
-		throw invalid(
-			ctx,
-			'Filters › Display Name Starts With',
-			`is longer than ${MAX_PREFIX_LENGTH} characters`,
-		);
-	}
+	const prefixProblem = textProblem(prefix, MAX_PREFIX_LENGTH);
+	if (prefixProblem) throw invalid(ctx, 'Filters › Display Name Starts With', prefixProblem);
 	if (prefix !== '') clauses.push(`startswith(displayName,${literal(prefix)})`);
 	return { event, statuses, filter: clauses.length ? clauses.join(' and ') : undefined };
 }

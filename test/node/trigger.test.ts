@@ -230,9 +230,13 @@ describe('Microsoft Cloud PC Trigger', () => {
 		expect(error?.message).toMatch(/^Nothing yet: no Cloud PC was added since the last poll/);
 	});
 
-	it('names the field of a bad status and sends nothing', async () => {
+	it('names the field of a bad status or filter and sends nothing', async () => {
 		const { error } = await trigger({ statuses: ['failed', "x' or 1 eq 1"] }).poll();
 		expect(error?.message).toContain('"Statuses" must be Cloud PC statuses');
+		const prefix = await trigger({ filters: { displayNamePrefix: 'CPC-\u0000' } }).poll();
+		expect(prefix.error?.message).toBe(
+			'"Filters › Display Name Starts With" contains the control character U+0000',
+		);
 		expect(lists()).toHaveLength(0);
 	});
 });
