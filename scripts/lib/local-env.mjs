@@ -23,6 +23,7 @@ export const WORKFLOWS = {
 	nightly: 'cloudpcNightly01',
 	ticket: 'cloudpcTicket001',
 	waitNotify: 'cloudpcWaitNotf1',
+	trigger: 'cloudpcTrigger01',
 };
 
 /** The nightly example's chat webhook URL, which an environment replaces. */
