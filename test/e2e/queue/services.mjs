@@ -39,8 +39,15 @@ export async function ensureServicePackages() {
 			'queue mode needs redis-server and postgresql (apt-get install -y redis-server postgresql)',
 		);
 	log('installing redis-server and postgresql from Debian packages');
-	await run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server', 'postgresql'], {
-		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const install = () =>
+		run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server', 'postgresql'], {
+			env,
+		});
+	// A fresh machine may have no package lists yet.
+	await install().catch(async () => {
+		await run('apt-get', ['update'], { env });
+		await install();
 	});
 }
 
