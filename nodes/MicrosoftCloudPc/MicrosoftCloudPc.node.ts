@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as cloudPc from './actions/cloudPc';
 import { nodeProperties } from './actions/node.description';
 import { route } from './actions/router';
 import { searchCloudPcs } from './methods/listSearch';
@@ -20,7 +21,7 @@ export class MicrosoftCloudPc implements INodeType {
 		},
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: cloudPc.subtitle,
 		description: 'Read and reprovision Windows 365 Cloud PCs through Microsoft Graph',
 		defaults: { name: 'Microsoft Cloud PC' },
 		usableAsTool: true,

@@ -115,6 +115,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollIntervalSeconds',
+				displayOptions: { show: { waitForCompletion: [true] } },
 				type: 'number',
 				typeOptions: numberTypeOptions(POLL_INTERVAL_SECONDS),
 				default: DEFAULT_POLL_SECONDS,
@@ -132,6 +133,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Wait Timeout (Minutes)',
 				name: 'waitTimeoutMinutes',
+				displayOptions: { show: { waitForCompletion: [true] } },
 				type: 'number',
 				typeOptions: numberTypeOptions(WAIT_TIMEOUT_MINUTES),
 				default: DEFAULT_WAIT_MINUTES,

@@ -67,6 +67,19 @@ export class OutputShape {
 	}
 }
 
+/**
+ * What the output says of the Cloud PC before any outcome: the plan's summary, and its name and
+ * user as the read before the request found them, else as the From List choice showed them.
+ */
+function knownOf(shape: OutputShape, p: ReprovisionPlan, read: BatchResult | undefined) {
+	const pc = shape.pc(read);
+	const known: IDataObject = { ...pc, ...summary(p) };
+	for (const key of ['cloudPcName', 'userPrincipalName'] as const) {
+		known[key] = pc[key] ?? p.names[key];
+	}
+	return known;
+}
+
 /** One output item per input item, from what each step did to it. */
 export class ItemOutput {
 	constructor(
@@ -93,7 +106,7 @@ export class ItemOutput {
 		wait: WaitResult | undefined,
 	): ItemResult {
 		const { shape } = this;
-		const known = { ...shape.pc(read), ...summary(p) };
+		const known = knownOf(shape, p, read);
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
 		if (read && !read.ok) {
 			return graphFailureResult(this.ctx, read.failure, p.itemIndex, {

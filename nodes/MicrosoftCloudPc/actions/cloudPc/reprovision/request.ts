@@ -13,6 +13,7 @@ import {
 	readUser,
 } from '../../validate';
 import type { NumberBounds } from '../../types';
+import { namesFromListChoice, type KnownNames } from '../listEntry';
 import { cloudPcPath, REPROVISIONABLE_STATUSES, type Scope } from '../../../model';
 
 /*
@@ -57,6 +58,8 @@ export interface ReprovisionPlan {
 	scope: Scope;
 	user: string | null;
 	cloudPcId: string;
+	/** the Cloud PC's name and user as the From List choice showed them */
+	names: KnownNames;
 	version: GraphVersion;
 	body?: { osVersion?: string; userAccountType?: string };
 	onlyIfReprovisionable: boolean;
@@ -128,6 +131,7 @@ export function planReprovision(
 		scope,
 		user,
 		cloudPcId,
+		names: namesFromListChoice(ctx, cloudPcId),
 		version,
 		body: Object.keys(body).length ? body : undefined,
 		onlyIfReprovisionable,
@@ -141,6 +145,7 @@ export function planReprovision(
 export function summary(p: ReprovisionPlan): IDataObject {
 	return {
 		cloudPcId: p.cloudPcId,
+		...p.names,
 		scope: p.scope,
 		user: p.user,
 		apiVersion: p.version,
