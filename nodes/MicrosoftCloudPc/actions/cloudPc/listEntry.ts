@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { INodeParameterResourceLocator } from 'n8n-workflow';
 
 /*
  * A Cloud PC as the "From List" picker names it ("AdeleV-01 · AdeleV@contoso.onmicrosoft.com ·
@@ -41,15 +41,16 @@ function namesOf(entry: string, id: string): KnownNames {
 }
 
 /**
- * The names shown for the Cloud PC when it was chosen From List; nothing when it was given By
- * ID or by an expression, or when the choice is not the Cloud PC the item names.
+ * The names shown for the Cloud PC chosen From List, read once per run from the node's Cloud PC
+ * parameter as saved; for an item, nothing when the Cloud PC was given By ID or by an
+ * expression, or when the choice is not the Cloud PC the item names.
  */
-export function namesFromListChoice(ctx: IExecuteFunctions, cloudPcId: string): KnownNames {
-	const raw = ctx.getNode().parameters.cloudPcId as INodeParameterResourceLocator | undefined;
-	if (!raw || typeof raw !== 'object' || raw.mode !== 'list') return NO_NAMES;
-	const { value, cachedResultName } = raw;
-	if (typeof value !== 'string' || value.startsWith('=')) return NO_NAMES;
-	if (value.trim().toLowerCase() !== cloudPcId.toLowerCase()) return NO_NAMES;
-	if (typeof cachedResultName !== 'string' || !cachedResultName) return NO_NAMES;
-	return namesOf(cachedResultName, cloudPcId);
+export function listChoiceNames(parameter: unknown): (cloudPcId: string) => KnownNames {
+	const raw = parameter as Partial<INodeParameterResourceLocator> | null | undefined;
+	const { mode, value, cachedResultName } = raw && typeof raw === 'object' ? raw : {};
+	const chosen =
+		mode === 'list' && typeof value === 'string' && !value.startsWith('=') ? value.trim() : '';
+	if (!chosen || typeof cachedResultName !== 'string' || !cachedResultName) return () => NO_NAMES;
+	const names = namesOf(cachedResultName, chosen);
+	return (cloudPcId) => (cloudPcId.toLowerCase() === chosen.toLowerCase() ? names : NO_NAMES);
 }

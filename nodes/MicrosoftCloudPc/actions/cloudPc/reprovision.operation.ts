@@ -24,6 +24,7 @@ import {
 	sendReport,
 	withReport,
 } from './items';
+import { listChoiceNames } from './listEntry';
 import { ItemOutput, OutputShape } from './reprovision/output';
 import {
 	DEFAULT_POLL_SECONDS,
@@ -161,7 +162,8 @@ export async function execute(
 	items: INodeExecutionData[],
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
-	const shape = new OutputShape(this.getNode().parameters.safety);
+	const { parameters } = this.getNode();
+	const shape = new OutputShape(parameters.safety);
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
@@ -179,7 +181,7 @@ export async function execute(
 	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
 	const waited = await waitForCompletion(run, outcomes);
 
-	const output = new ItemOutput(this, shape, fatal);
+	const output = new ItemOutput(this, shape, fatal, listChoiceNames(parameters.cloudPcId));
 	return items.map((_, itemIndex): ItemResult => {
 		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
 		const p = planner.plan(itemIndex);

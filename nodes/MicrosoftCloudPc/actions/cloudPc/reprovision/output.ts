@@ -14,6 +14,7 @@ import {
 	type ReprovisionPlan,
 } from './request';
 import type { WaitResult } from './wait';
+import type { KnownNames } from '../listEntry';
 
 /**
  * Which optional parts Reprovision's outputs carry. It follows the node's configuration (an
@@ -71,13 +72,21 @@ export class OutputShape {
  * What the output says of the Cloud PC before any outcome: the plan's summary, and its name and
  * user as the read before the request found them, else as the From List choice showed them.
  */
-function knownOf(shape: OutputShape, p: ReprovisionPlan, read: BatchResult | undefined) {
+function knownOf(
+	shape: OutputShape,
+	p: ReprovisionPlan,
+	read: BatchResult | undefined,
+	listed: KnownNames,
+) {
 	const pc = shape.pc(read);
-	const known: IDataObject = { ...pc, ...summary(p) };
-	for (const key of ['cloudPcName', 'userPrincipalName'] as const) {
-		known[key] = pc[key] ?? p.names[key];
-	}
-	return known;
+	const { cloudPcId, ...rest } = summary(p);
+	return {
+		...pc,
+		cloudPcId,
+		cloudPcName: pc.cloudPcName ?? listed.cloudPcName,
+		userPrincipalName: pc.userPrincipalName ?? listed.userPrincipalName,
+		...rest,
+	};
 }
 
 /** One output item per input item, from what each step did to it. */
@@ -87,6 +96,8 @@ export class ItemOutput {
 		private readonly shape: OutputShape,
 		/** what ended the run early, if anything did */
 		private readonly fatal: unknown,
+		/** the names the From List choice showed for a Cloud PC */
+		private readonly listed: (cloudPcId: string) => KnownNames,
 	) {}
 
 	/** An item the run never sent: cancelled, or ended by an error that was not Graph's answer. */
@@ -106,7 +117,7 @@ export class ItemOutput {
 		wait: WaitResult | undefined,
 	): ItemResult {
 		const { shape } = this;
-		const known = knownOf(shape, p, read);
+		const known = knownOf(shape, p, read, this.listed(p.cloudPcId));
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
 		if (read && !read.ok) {
 			return graphFailureResult(this.ctx, read.failure, p.itemIndex, {

@@ -13,7 +13,6 @@ import {
 	readUser,
 } from '../../validate';
 import type { NumberBounds } from '../../types';
-import { namesFromListChoice, type KnownNames } from '../listEntry';
 import { cloudPcPath, REPROVISIONABLE_STATUSES, type Scope } from '../../../model';
 
 /*
@@ -58,8 +57,6 @@ export interface ReprovisionPlan {
 	scope: Scope;
 	user: string | null;
 	cloudPcId: string;
-	/** the Cloud PC's name and user as the From List choice showed them */
-	names: KnownNames;
 	version: GraphVersion;
 	body?: { osVersion?: string; userAccountType?: string };
 	onlyIfReprovisionable: boolean;
@@ -131,7 +128,6 @@ export function planReprovision(
 		scope,
 		user,
 		cloudPcId,
-		names: namesFromListChoice(ctx, cloudPcId),
 		version,
 		body: Object.keys(body).length ? body : undefined,
 		onlyIfReprovisionable,
@@ -145,7 +141,6 @@ export function planReprovision(
 export function summary(p: ReprovisionPlan): IDataObject {
 	return {
 		cloudPcId: p.cloudPcId,
-		...p.names,
 		scope: p.scope,
 		user: p.user,
 		apiVersion: p.version,
