@@ -149,22 +149,14 @@ export async function importForTests({ n8n, graph, sink, samples }) {
 			},
 		},
 	]);
-	await n8n.importWorkflows([
+	const workflows = {
 		nightly,
 		ticket,
 		readOnlyStops,
 		withOptions,
 		getManyDefaults,
 		reprovisionFromList,
-	]);
-	return {
-		workflows: {
-			nightly,
-			ticket,
-			readOnlyStops,
-			withOptions,
-			getManyDefaults,
-			reprovisionFromList,
-		},
 	};
+	await n8n.importWorkflows(Object.values(workflows));
+	return { workflows };
 }
