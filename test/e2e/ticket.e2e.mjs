@@ -11,7 +11,7 @@ import {
 	WORKFLOWS,
 } from '../../scripts/lib/local-env.mjs';
 import { GUID, assert, assertEmptyJsonWriteInBatch, reprovisionCalls } from './harness.mjs';
-import { TICKET_KEY, US_GOV, graphCredential } from './setup.mjs';
+import { READ_ONLY, TICKET_KEY, US_GOV, graphCredential } from './setup.mjs';
 
 const ADELE = 'AdeleV@contoso.onmicrosoft.com';
 const MEGAN = 'MeganB@contoso.onmicrosoft.com';
@@ -119,8 +119,9 @@ export async function ticketScenarios(ctx) {
 							scope: 'organization',
 							apiVersion: 'v1.0',
 						},
+						// a credential of its own: the ticket's own must still start from its expired token
 						credentials: {
-							[CREDENTIALS.graph.type]: { id: CREDENTIALS.graph.id, name: CREDENTIALS.graph.name },
+							[CREDENTIALS.graph.type]: { id: READ_ONLY.id, name: READ_ONLY.name },
 						},
 					}),
 				},
