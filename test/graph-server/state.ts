@@ -181,6 +181,36 @@ export class CloudPcStore {
 		this.require(id).status = status;
 	}
 
+	add(pc: SeedCloudPc): void {
+		if (this.pcs.has(pc.id)) throw new Error(`graph-server: Cloud PC ${pc.id} exists already`);
+		this.pcs.set(pc.id, { ...pc, status: pc.status ?? 'provisioned' });
+		if (!this.usersById.has(pc.userId)) {
+			const user = { id: pc.userId, userPrincipalName: pc.userPrincipalName };
+			this.usersById.set(pc.userId, user);
+			this.usersByUpn.set(pc.userPrincipalName.toLowerCase(), user);
+		}
+	}
+
+	remove(id: string): void {
+		this.require(id);
+		this.pcs.delete(id);
+		this.lagging.delete(id);
+	}
+
+	/**
+	 * beta `lastRemoteActionResult`: the remote action started last, in the shape of
+	 * `retrieveCloudPcRemoteActionResults`'s entries; null when none ran.
+	 */
+	lastRemoteAction(id: string): RemoteActionResult | null {
+		const all = this.remoteActions(id);
+		let last: RemoteActionResult | null = null;
+		for (const action of all) {
+			if (!last || Date.parse(action.startDateTime) >= Date.parse(last.startDateTime))
+				last = action;
+		}
+		return last;
+	}
+
 	/** Object ids match exactly, UPNs case-insensitively, as in the directory. */
 	findUser(idOrUpn: string): DirectoryUser | undefined {
 		return this.usersById.get(idOrUpn) ?? this.usersByUpn.get(idOrUpn.toLowerCase());

@@ -213,6 +213,10 @@ export interface GraphServer {
 	/** A copy of the current state. */
 	cloudPc(id: string): CloudPcState | undefined;
 	setStatus(id: string, status: string): void;
+	/** A new Cloud PC appears in the lists (as provisioning a license does); throws on a known id. */
+	addCloudPc(pc: SeedCloudPc): void;
+	/** The Cloud PC is gone (deprovisioned): lists leave it out, its routes answer 404. */
+	removeCloudPc(id: string): void;
 	/**
 	 * Finishes the Cloud PC's running Reprovision action: `done` makes the Cloud PC
 	 * `provisioned`, `failed` makes it `failed`. Throws when no Reprovision action is running.

@@ -18,14 +18,17 @@ import {
 import { MicrosoftCloudPcAppOnlyApi } from '../../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
 import { MicrosoftCloudPcOAuth2Api } from '../../credentials/MicrosoftCloudPcOAuth2Api.credentials';
 import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+import { MicrosoftCloudPcTrigger } from '../../nodes/MicrosoftCloudPcTrigger/MicrosoftCloudPcTrigger.node';
 import { TestCredentialsHelper } from './credentials-helper';
 import { Items } from './items.node';
 
 export const NODE_TYPE = 'n8n-nodes-microsoft-cloudpc.microsoftCloudPc';
+export const TRIGGER_TYPE = 'n8n-nodes-microsoft-cloudpc.microsoftCloudPcTrigger';
 const ITEMS_TYPE = 'test.items';
 
 const nodeTypeMap: Record<string, INodeType> = {
 	[NODE_TYPE]: new MicrosoftCloudPc(),
+	[TRIGGER_TYPE]: new MicrosoftCloudPcTrigger(),
 	[ITEMS_TYPE]: new Items(),
 };
 
@@ -64,7 +67,7 @@ export interface RunResult {
 const CLOUD_PC_NODE = 'Microsoft Cloud PC';
 
 /** URLs n8n-core builds into parameter resolution; they must be real, not empty. */
-const instanceUrls = {
+export const instanceUrls = {
 	restApiUrl: 'http://127.0.0.1:5678/rest',
 	instanceBaseUrl: 'http://127.0.0.1:5678/',
 	formBaseUrl: 'http://127.0.0.1:5678/form',
