@@ -182,6 +182,7 @@ test('stats and lostAndDuplicated count on the server side; reset clears them', 
 		throttled: 0,
 		faulted: 0,
 		tokenRequests: 1,
+		peakConcurrent: 1,
 	});
 	expect(server.lostAndDuplicated([provisioned.id, failed.id, provisioning.id])).toEqual({
 		lost: 2,

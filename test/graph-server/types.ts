@@ -66,6 +66,8 @@ export interface GraphServerOptions {
 	 * itself is in `retrieveCloudPcRemoteActionResults` at once. Default 0.
 	 */
 	statusLagMs?: number;
+	/** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+	tls?: { key: string; cert: string };
 }
 
 /**
@@ -197,6 +199,8 @@ export interface GraphServerStats {
 	/** Operations answered 503 by the `faultRate` option (not by failNext). */
 	faulted: number;
 	tokenRequests: number;
+	/** The most Graph requests ($batch envelopes and direct ones) open at once: arrived, not yet answered. */
+	peakConcurrent: number;
 }
 
 export interface GraphServer {
