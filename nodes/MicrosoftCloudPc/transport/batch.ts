@@ -250,7 +250,8 @@ class BatchRun {
 	}
 
 	private async sendBatch(batch: Slot[]): Promise<void> {
-		const sentAt = new Date().toISOString();
+		const sentAtMs = Date.now();
+		const sentAt = new Date(sentAtMs).toISOString();
 		for (const slot of batch) {
 			if (slot.sent++ === 0) {
 				this.preparedAhead--;
@@ -289,7 +290,7 @@ class BatchRun {
 			if (!answer.ok && isTransient(answer.failure.status)) clean = false;
 			this.onAnswer(slot, answer);
 		}
-		if (clean) this.gate.succeeded();
+		if (clean) this.gate.succeeded(sentAtMs);
 	}
 
 	private onAnswer(slot: Slot, answer: EntryAnswer): void {

@@ -178,6 +178,9 @@ export const START_IN_FLIGHT = 8;
 export class ThrottleGate {
 	private openAt = 0;
 
+	/** when the last throttling came: batches sent before it say nothing about the rate now */
+	private throttledAt = -Infinity;
+
 	inFlightLimit: number;
 
 	readonly ceiling: number;
@@ -192,10 +195,15 @@ export class ThrottleGate {
 		// Many 429s from one moment are one signal: halve once per closing, not per request.
 		if (now >= this.openAt) this.inFlightLimit = Math.max(1, Math.floor(this.inFlightLimit / 2));
 		this.openAt = Math.max(this.openAt, now + clampDelay(waitMs));
+		this.throttledAt = now;
 	}
 
-	/** One batch answered clean: nothing in it was throttled or refused as too busy. */
-	succeeded() {
+	/**
+	 * A batch sent at `sentAt` was answered clean: nothing in it was throttled, refused as too
+	 * busy or lost. Its siblings of a round that was throttled do not grow the limit back.
+	 */
+	succeeded(sentAt: number) {
+		if (sentAt < this.throttledAt) return;
 		this.inFlightLimit = Math.min(this.ceiling, this.inFlightLimit + 1);
 	}
 
