@@ -56,6 +56,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	);
 	const store = new CloudPcStore(seed, signedInUsers, {
 		completesAfterPolls: options.reprovisionCompletesAfterPolls,
+		completesAfterMs: options.reprovisionCompletesAfterMs,
 		statusLagMs: options.statusLagMs ?? 0,
 	});
 	const faults = new FaultQueue();
@@ -309,7 +310,9 @@ function validateBehaviour(options: GraphServerOptions): void {
 			`graph-server: reprovisionCompletesAfterPolls must be a positive integer, got ${reprovisionCompletesAfterPolls}`,
 		);
 	}
-	const { statusLagMs } = options;
+	const { statusLagMs, reprovisionCompletesAfterMs: afterMs } = options;
+	if (afterMs !== undefined && !(Number.isFinite(afterMs) && afterMs >= 0))
+		throw new Error(`graph-server: reprovisionCompletesAfterMs must be a number >= 0, got ${afterMs}`);
 	if (statusLagMs !== undefined && !(Number.isFinite(statusLagMs) && statusLagMs >= 0))
 		throw new Error(`graph-server: statusLagMs must be a number >= 0, got ${statusLagMs}`);
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))

@@ -121,6 +121,9 @@ export class CloudPcStore {
 	/** Status shown instead of the real one until `until` (see GraphServerOptions.statusLagMs). */
 	private readonly lagging = new Map<string, { status: string; until: number }>();
 	private readonly completesAfterPolls?: number;
+	private readonly completesAfterMs?: number;
+	/** Running Reprovision actions in start order, for `completesAfterMs`. */
+	private due: Array<{ id: string; action: RemoteAction; at: number }> = [];
 	private readonly statusLagMs: number;
 
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
@@ -128,9 +131,10 @@ export class CloudPcStore {
 		private readonly seed: readonly SeedCloudPc[],
 		signedInUserIds: readonly string[],
 		/** see GraphServerOptions.reprovisionCompletesAfterPolls and statusLagMs */
-		behaviour: { completesAfterPolls?: number; statusLagMs: number },
+		behaviour: { completesAfterPolls?: number; completesAfterMs?: number; statusLagMs: number },
 	) {
 		this.completesAfterPolls = behaviour.completesAfterPolls;
+		this.completesAfterMs = behaviour.completesAfterMs;
 		this.statusLagMs = behaviour.statusLagMs;
 		for (const pc of seed)
 			this.usersById.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
@@ -151,14 +155,28 @@ export class CloudPcStore {
 		this.actions.clear();
 		this.lagging.clear();
 		this.bulk.length = 0;
+		this.due = [];
+	}
+
+	/** Ends the Reprovision actions whose time has come (`completesAfterMs`), oldest first. */
+	private settleDue(): void {
+		const now = Date.now();
+		let k = 0;
+		for (; k < this.due.length && this.due[k].at <= now; k++) {
+			const { id, action } = this.due[k];
+			if (RUNNING_ACTION_STATES.has(action.actionState)) this.finish(id, action, 'done');
+		}
+		if (k > 0) this.due = this.due.slice(k);
 	}
 
 	/** Cloud PCs as Graph shows them: a lagging status reads as it was. */
 	list(): CloudPcState[] {
+		this.settleDue();
 		return [...this.pcs.values()].map((pc) => this.shown(pc));
 	}
 
 	get(id: string): CloudPcState | undefined {
+		this.settleDue();
 		const pc = this.pcs.get(id);
 		return pc && this.shown(pc);
 	}
@@ -205,6 +223,11 @@ export class CloudPcStore {
 			actionState: 'active',
 			startDateTime: at,
 		});
+		if (this.completesAfterMs !== undefined) {
+			const actions = this.actions.get(id) as RemoteAction[];
+			const action = actions[actions.length - 1];
+			this.due.push({ id, action, at: Date.now() + this.completesAfterMs });
+		}
 		return undefined;
 	}
 
@@ -232,6 +255,7 @@ export class CloudPcStore {
 	 * running Reprovision actions; with `completesAfterPolls` the Nth read finds them done.
 	 */
 	readRemoteActions(id: string): RemoteActionResult[] {
+		this.settleDue();
 		for (const action of this.actions.get(id) ?? []) {
 			if (!isReprovisionAction(action) || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
 			action.polls += 1;

@@ -60,6 +60,11 @@ export interface GraphServerOptions {
 	 */
 	reprovisionCompletesAfterPolls?: number;
 	/**
+	 * A Reprovision action reports `done` this long after it started, and its Cloud PC becomes
+	 * `provisioned`, however often it is read (Graph's actions end in their own time).
+	 */
+	reprovisionCompletesAfterMs?: number;
+	/**
 	 * After an accepted reprovision, the Cloud PC's `status` still reads as before for this long,
 	 * and a second reprovision in that time is accepted too: Graph's documentation does not say
 	 * how soon status follows an action, so the test server models the worst case. The action
