@@ -312,7 +312,9 @@ function validateBehaviour(options: GraphServerOptions): void {
 	}
 	const { statusLagMs, reprovisionCompletesAfterMs: afterMs } = options;
 	if (afterMs !== undefined && !(Number.isFinite(afterMs) && afterMs >= 0))
-		throw new Error(`graph-server: reprovisionCompletesAfterMs must be a number >= 0, got ${afterMs}`);
+		throw new Error(
+			`graph-server: reprovisionCompletesAfterMs must be a number >= 0, got ${afterMs}`,
+		);
 	if (statusLagMs !== undefined && !(Number.isFinite(statusLagMs) && statusLagMs >= 0))
 		throw new Error(`graph-server: statusLagMs must be a number >= 0, got ${statusLagMs}`);
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))
