@@ -10,7 +10,8 @@
 // execution's run data. The last line printed is one JSON object with every figure.
 //
 // BENCH_N (1000), BENCH_LATENCIES (50,500 ms), BENCH_RUNS (1), BENCH_HTTP_REQUEST (on; "off"
-// leaves the HTTP Request node out, for runs of 10,000s of items), BENCH_PORT (n8n's port).
+// leaves the HTTP Request node out, for runs of 10,000s of items), BENCH_PORT (n8n's port),
+// BENCH_PROFILE (a folder: V8 CPU profiles of each `n8n execute` go there).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ const APP_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.bench-app-token';
 const ADMIN_PATH = '/v1.0/deviceManagement/virtualEndpoint/cloudPCs';
 const NODE_NAME = 'Microsoft Cloud PC';
 const HTTP_NODE_NAME = 'HTTP Request';
+const EXPRESSION_NODE_NAME = 'Expression per Item';
 
 const BENCH_OUT = join(CACHE, 'bench');
 const requireBench = createRequire(join(BENCH_OUT, 'index.js'));
@@ -91,7 +93,23 @@ function workflow(id, latency, graphUrl) {
 			},
 		),
 	];
-	const targets = [{ node: NODE_NAME, type: 'main', index: 0 }];
+	// n8n's cost of reading the node's one per-item expression, alone: an Edit Fields node with it
+	nodes.push(
+		node(EXPRESSION_NODE_NAME, 'n8n-nodes-base.set', 3.4, [440, -250], {
+			mode: 'manual',
+			assignments: {
+				assignments: [
+					{ id: 'cloudPcId', name: 'cloudPcId', value: '={{ $json.cloudPcId }}', type: 'string' },
+				],
+			},
+			includeOtherFields: false,
+			options: {},
+		}),
+	);
+	const targets = [
+		{ node: EXPRESSION_NODE_NAME, type: 'main', index: 0 },
+		{ node: NODE_NAME, type: 'main', index: 0 },
+	];
 	if (WITH_HTTP_REQUEST) {
 		nodes.push(
 			node(
@@ -209,6 +227,7 @@ async function measure(n8n, server) {
 	const [ours, theirs] = report.lostAndDuplicated;
 	const nodeMs = timeOf(NODE_NAME);
 	const httpMs = timeOf(HTTP_NODE_NAME);
+	const expressionMs = timeOf(EXPRESSION_NODE_NAME);
 	const floor = requireBench('./test/bench/floor.js').floorMs(N, server.latency);
 	return {
 		n: N,
@@ -216,14 +235,17 @@ async function measure(n8n, server) {
 		node_ms: nodeMs,
 		http_request_ms: httpMs ?? null,
 		items_ms: timeOf('Items'),
+		// n8n's own cost of {{ $json.cloudPcId }} for every item, which the node pays as well
+		expression_ms: expressionMs,
 		floor_ms: floor,
 		x_floor: Number((nodeMs / floor).toFixed(2)),
 		http_request_over_node: httpMs === undefined ? null : Number((httpMs / nodeMs).toFixed(2)),
 		node_us_per_item: Math.round((nodeMs * 1000) / N),
 		token_requests: (report.identityTokenRequests ?? 0) + report.stats.tokenRequests,
 		http_requests: report.stats.httpRequests,
+		// TLS handshakes: n8n's request helper builds new agents for every request (no keep-alive)
+		connections: report.stats.connections,
 		reprovision_attempts: report.stats.reprovisionAttempts,
-		peak_concurrent: report.stats.peakConcurrent,
 		throttled: report.stats.throttled,
 		lost: ours.lost,
 		duplicated: ours.duplicated,
@@ -242,10 +264,10 @@ function print(result) {
 			? ''
 			: `, HTTP Request node ${result.http_request_ms} ms (${result.http_request_over_node}x the node's)`;
 	console.log(
-		`${result.n} at ${result.latency_ms} ms: node ${result.node_ms} ms (floor ${result.floor_ms} ms, ` +
+		`${result.n} at ${result.latency_ms} ms: node ${result.node_ms} ms (n8n's expression alone ${result.expression_ms} ms; floor ${result.floor_ms} ms, ` +
 			`${result.x_floor}x; ${result.node_us_per_item} us per item)${http}; ` +
-			`${result.token_requests} token request(s), ${result.http_requests} HTTP requests, ` +
-			`peak ${result.peak_concurrent} in flight, lost ${result.lost}, duplicated ${result.duplicated}, ` +
+			`${result.token_requests} token request(s), ${result.http_requests} HTTP requests on ${result.connections} connections, ` +
+			`lost ${result.lost}, duplicated ${result.duplicated}, ` +
 			`error items ${result.error_items}, n8n peak RSS ${result.peak_rss_mb} MB`,
 	);
 }
@@ -270,7 +292,13 @@ async function main() {
 	writeFileSync(caFile, pki.tls.cert);
 	const n8n = new N8n(install, node, userFolder, {
 		port: PORT,
-		extraEnv: { NODE_EXTRA_CA_CERTS: caFile, N8N_LOG_LEVEL: 'error' },
+		extraEnv: {
+			NODE_EXTRA_CA_CERTS: caFile,
+			N8N_LOG_LEVEL: 'error',
+			...(process.env.BENCH_PROFILE
+				? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
+				: {}),
+		},
 	});
 
 	const servers = [];

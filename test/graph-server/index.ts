@@ -221,6 +221,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	};
 	// Graph is only reachable over HTTPS; the default plain HTTP keeps the tests' setup small.
 	const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
+	server.on('connection', () => (counters.connections += 1));
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -346,6 +347,7 @@ function zeroStats(): GraphServerStats {
 		faulted: 0,
 		tokenRequests: 0,
 		peakConcurrent: 0,
+		connections: 0,
 	};
 }
 

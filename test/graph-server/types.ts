@@ -206,6 +206,8 @@ export interface GraphServerStats {
 	tokenRequests: number;
 	/** The most Graph requests ($batch envelopes and direct ones) open at once: arrived, not yet answered. */
 	peakConcurrent: number;
+	/** TCP connections accepted (each a TLS handshake over HTTPS): fewer than requests means reuse. */
+	connections: number;
 }
 
 export interface GraphServer {
