@@ -5,7 +5,12 @@
  * starts the fleet afresh for the next run, 'close' ends the process.
  */
 import { GRAPH_RESOURCE } from '../../nodes/MicrosoftCloudPc/environments';
-import { manyCloudPcs, startGraphServer, type GraphServerOptions } from '../graph-server';
+import {
+	manyCloudPcs,
+	startGraphServer,
+	type GraphServerOptions,
+	type LoggedRequest,
+} from '../graph-server';
 import { startIdentityServer, type IdentityApp } from '../identity-server';
 
 export interface ServerRequest {
@@ -25,6 +30,26 @@ export interface ServerReport {
 	identityTokenRequests?: number;
 	/** one per group, in fleet order */
 	lostAndDuplicated?: Array<{ lost: number; duplicated: number }>;
+	/** Wait for Completion's polls (with logRequests): list pages and action result reads of each */
+	polls?: Array<{ lists: number; reads: number }>;
+}
+
+/** Polls are bursts of list pages and action result reads, seconds apart. */
+function pollsIn(requests: LoggedRequest[]): ServerReport['polls'] {
+	const polls: Array<{ lists: number; reads: number; last: number }> = [];
+	for (const r of requests) {
+		const list =
+			r.method === 'GET' && r.path.endsWith('/deviceManagement/virtualEndpoint/cloudPCs');
+		const read =
+			r.batchRequestId !== undefined && r.path.endsWith('/retrieveCloudPcRemoteActionResults');
+		if (!list && !read) continue;
+		let poll = polls[polls.length - 1];
+		if (!poll || r.at - poll.last > 5000) polls.push((poll = { lists: 0, reads: 0, last: r.at }));
+		poll.last = r.at;
+		if (list) poll.lists++;
+		else poll.reads++;
+	}
+	return polls.map(({ lists, reads }) => ({ lists, reads }));
 }
 
 export type ServerMessage = ServerRequest | 'report' | 'close';
@@ -51,6 +76,7 @@ process.once('message', async ({ n, options, identity, groups = 1 }: ServerReque
 			lostAndDuplicated: Array.from({ length: groups }, (_, k) =>
 				server.lostAndDuplicated(fleet.slice(k * size, (k + 1) * size).map((pc) => pc.id)),
 			),
+			polls: pollsIn(server.requests),
 		};
 		tokensBefore = tokens ?? 0;
 		server.reset();

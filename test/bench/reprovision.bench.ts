@@ -41,7 +41,15 @@ interface Scenario {
 	server: Partial<GraphServerOptions>;
 	floorMs: number;
 	credential: Credential;
+	/** Reprovision › Wait for Completion, when set */
+	wait?: { pollIntervalSeconds: number; waitTimeoutMinutes: number };
 }
+
+/**
+ * The wait scenario: N Cloud PCs whose reprovision runs 30 s; the first poll (20 s) finds them
+ * all provisioning, the second all done; the Wait Timeout ends the wait after it.
+ */
+const WAIT = { pollIntervalSeconds: 20, waitTimeoutMinutes: 0.7 };
 
 /** Round trips as the adaptive gate schedules them at the default ceiling (test/bench/floor.ts). */
 const plainFloor = floorMs(N, LATENCY_MS);
@@ -56,6 +64,13 @@ const scenarios: Scenario[] = [
 	},
 	{ name: 'faults', server: { faultRate: 0.1 }, floorMs: plainFloor, credential: 'appOnly' },
 	{ name: 'plain-delegated', server: {}, floorMs: plainFloor, credential: 'oAuth2' },
+	{
+		name: 'wait',
+		server: { reprovisionCompletesAfterMs: 30_000, logRequests: true },
+		floorMs: WAIT.waitTimeoutMinutes * 60_000,
+		credential: 'appOnly',
+		wait: WAIT,
+	},
 ];
 
 async function ask(child: ChildProcess, message: ServerMessage): Promise<ServerReport> {
@@ -71,7 +86,7 @@ async function ask(child: ChildProcess, message: ServerMessage): Promise<ServerR
 let runs = 0;
 
 async function runScenario(
-	{ name, server: extra, floorMs, credential }: Scenario,
+	{ name, server: extra, floorMs, credential, wait }: Scenario,
 	pki: TestPki,
 	n = N,
 ) {
@@ -126,7 +141,10 @@ async function runScenario(
 		const { output, error } = await runCloudPcNode({
 			credentials,
 			// the default "Throughput and Retries": adaptive, up to 50 batches in flight
-			parameters: reprovisionParameters({ authentication: credential }),
+			parameters: reprovisionParameters({
+				authentication: credential,
+				...(wait ? { safety: { waitForCompletion: true, ...wait } } : {}),
+			}),
 			items: fleet.map((pc) => ({ cloudPcId: pc.id })),
 			continueOnFail: true,
 		});
@@ -151,6 +169,7 @@ async function runScenario(
 			throttled: stats.throttled,
 			faulted: stats.faulted,
 			peak_concurrent: stats.peakConcurrent,
+			...(wait ? { polls: report.polls } : {}),
 			peak_rss_mb: Math.round(peakRss / 2 ** 20),
 		};
 		if (name === 'warm-up') return result;
@@ -162,6 +181,10 @@ async function runScenario(
 				`${result.token_requests} token request(s), lost ${lost}, duplicated ${duplicated}, ` +
 				`error items ${result.error_items}`,
 		);
+		if (wait) {
+			const polls = (report.polls ?? []).map((p) => `${p.lists} list pages + ${p.reads} reads`);
+			console.log(`${name}: requests per poll for ${n} waiting Cloud PCs: ${polls.join('; ')}`);
+		}
 		return result;
 	} finally {
 		clearInterval(sampler);
