@@ -34,7 +34,7 @@ export interface ServerReport {
 	polls?: Array<{ lists: number; reads: number }>;
 }
 
-/** Polls are bursts of list pages and action result reads, seconds apart. */
+/** Polls are bursts of list pages and action result reads, more than a second apart. */
 function pollsIn(requests: LoggedRequest[]): ServerReport['polls'] {
 	const polls: Array<{ lists: number; reads: number; last: number }> = [];
 	for (const r of requests) {
@@ -44,7 +44,7 @@ function pollsIn(requests: LoggedRequest[]): ServerReport['polls'] {
 			r.batchRequestId !== undefined && r.path.endsWith('/retrieveCloudPcRemoteActionResults');
 		if (!list && !read) continue;
 		let poll = polls[polls.length - 1];
-		if (!poll || r.at - poll.last > 5000) polls.push((poll = { lists: 0, reads: 0, last: r.at }));
+		if (!poll || r.at - poll.last > 1000) polls.push((poll = { lists: 0, reads: 0, last: r.at }));
 		poll.last = r.at;
 		if (list) poll.lists++;
 		else poll.reads++;

@@ -164,7 +164,11 @@ async function runScenario(
 			token_requests: stats.tokenRequests + (report.identityTokenRequests ?? 0),
 			lost,
 			duplicated,
-			error_items: output.filter((item) => item.json.outcome !== 'requested').length,
+			// the wait scenario's items end done (or still requested at its timeout)
+			error_items: output.filter(
+				(item) => item.json.outcome !== 'requested' && item.json.outcome !== 'done',
+			).length,
+			...(wait ? { done_items: output.filter((item) => item.json.outcome === 'done').length } : {}),
 			output_items: output.length,
 			throttled: stats.throttled,
 			faulted: stats.faulted,

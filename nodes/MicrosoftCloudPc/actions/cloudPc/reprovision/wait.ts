@@ -87,7 +87,6 @@ export async function waitForReprovisions(
 	const { signal } = throughput;
 	const started = Date.now();
 	const deadline = started + timeoutMs;
-	const budget = pollBudget(intervalMs);
 	const results = new Map<number, WaitResult>();
 	const lastSeen = new Map<number, IDataObject>();
 	/** the poll in which each item's action results were last read */
@@ -115,11 +114,15 @@ export async function waitForReprovisions(
 	};
 
 	let pending = waiting;
+	let polledAt = started;
 	for (let poll = 1; pending.length; poll++) {
 		const left = deadline - Date.now();
 		if (left <= 0 || signal?.aborted) break;
 		await sleep(Math.min(intervalMs, left), signal);
 		if (signal?.aborted) break;
+		// the last poll comes early, at the deadline: its budget is the share of a shorter wait
+		const budget = pollBudget(Math.min(intervalMs, Date.now() - polledAt));
+		polledAt = Date.now();
 		const options = untilDeadline(throughput, deadline);
 		let round: Waiting[];
 		try {
