@@ -192,6 +192,6 @@ test('stats and lostAndDuplicated count on the server side; reset clears them', 
 	});
 
 	server.reset();
-	expect(Object.values(server.stats())).toEqual([0, 0, 0, 0, 0, 0]);
+	expect(Object.values(server.stats())).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
 	expect(server.lostAndDuplicated([provisioned.id])).toEqual({ lost: 1, duplicated: 0 });
 });
