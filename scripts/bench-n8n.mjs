@@ -211,7 +211,14 @@ function sampleRss(n8n) {
 async function measure(n8n, server) {
 	const stopSampling = sampleRss(n8n);
 	const started = Date.now();
-	const { code, run: execution, stderr } = await n8n.execute(workflowId(server.latency));
+	// tens of thousands of items on a busy machine take minutes
+	const {
+		code,
+		run: execution,
+		stderr,
+	} = await n8n.execute(workflowId(server.latency), {
+		timeoutMs: 60 * 60_000,
+	});
 	const wallMs = Date.now() - started;
 	const peakRssMb = stopSampling();
 	const report = await ask(server.child, 'report');
