@@ -226,14 +226,15 @@ export class N8n {
 	}
 
 	/**
-	 * `n8n execute --id`: resolves with { code, run } where `run` is the execution's
+	 * `n8n execute --id` (killed after `timeoutMs`, default 180 s): resolves with { code, run } where `run` is the execution's
 	 * IRun JSON (`data.resultData.runData`, `data.resultData.error`), read from n8n's log file
 	 * because stdout mixes log lines with it.
 	 */
-	async execute(workflowId) {
+	async execute(workflowId, { timeoutMs } = {}) {
 		const logFile = join(this.userFolder, `execute-${workflowId}-${Date.now()}.log`);
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
 			env: { N8N_LOG_OUTPUT: 'file', N8N_LOG_FILE_LOCATION: logFile, N8N_LOG_LEVEL: 'info' },
+			timeoutMs,
 		});
 		let runJson;
 		if (existsSync(logFile)) {

@@ -23,12 +23,11 @@ import {
 	reprovisionParameters,
 } from '../fixtures';
 import { runCloudPcNode } from '../harness/run-workflow';
-import type { ServerReport, ServerRequest } from './graph-server-process';
+import { floorMs } from './floor';
+import type { ServerMessage, ServerReport } from './graph-server-process';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const LATENCY_MS = 50;
-const BATCH = 20;
-const BATCHES_IN_FLIGHT = 4;
 const THROTTLE = { limit: 200, windowMs: 20_000 };
 
 const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
@@ -42,9 +41,18 @@ interface Scenario {
 	server: Partial<GraphServerOptions>;
 	floorMs: number;
 	credential: Credential;
+	/** Reprovision › Wait for Completion, when set */
+	wait?: { pollIntervalSeconds: number; waitTimeoutMinutes: number };
 }
 
-const plainFloor = Math.ceil(N / BATCH / BATCHES_IN_FLIGHT) * LATENCY_MS;
+/**
+ * The wait scenario: N Cloud PCs whose reprovision runs 30 s; the first poll (20 s) finds them
+ * all provisioning, the second all done; the Wait Timeout ends the wait after it.
+ */
+const WAIT = { pollIntervalSeconds: 20, waitTimeoutMinutes: 0.7 };
+
+/** Round trips as the adaptive gate schedules them at the default ceiling (test/bench/floor.ts). */
+const plainFloor = floorMs(N, LATENCY_MS);
 
 const scenarios: Scenario[] = [
 	{ name: 'plain', server: {}, floorMs: plainFloor, credential: 'appOnly' },
@@ -56,9 +64,16 @@ const scenarios: Scenario[] = [
 	},
 	{ name: 'faults', server: { faultRate: 0.1 }, floorMs: plainFloor, credential: 'appOnly' },
 	{ name: 'plain-delegated', server: {}, floorMs: plainFloor, credential: 'oAuth2' },
+	{
+		name: 'wait',
+		server: { reprovisionDurationMs: 30_000, logRequests: true },
+		floorMs: WAIT.waitTimeoutMinutes * 60_000,
+		credential: 'appOnly',
+		wait: WAIT,
+	},
 ];
 
-async function ask(child: ChildProcess, message: ServerRequest | 'report'): Promise<ServerReport> {
+async function ask(child: ChildProcess, message: ServerMessage): Promise<ServerReport> {
 	child.send(message);
 	const exited = once(child, 'exit').then(([code]) => {
 		throw new Error(`The Graph server process exited (${String(code)}) before it answered`);
@@ -71,7 +86,7 @@ async function ask(child: ChildProcess, message: ServerRequest | 'report'): Prom
 let runs = 0;
 
 async function runScenario(
-	{ name, server: extra, floorMs, credential }: Scenario,
+	{ name, server: extra, floorMs, credential, wait }: Scenario,
 	pki: TestPki,
 	n = N,
 ) {
@@ -125,9 +140,10 @@ async function runScenario(
 		const started = performance.now();
 		const { output, error } = await runCloudPcNode({
 			credentials,
+			// the default "Throughput and Retries": adaptive, up to 50 batches in flight
 			parameters: reprovisionParameters({
 				authentication: credential,
-				throughput: { batchesInFlight: BATCHES_IN_FLIGHT },
+				...(wait ? { safety: { waitForCompletion: true, ...wait } } : {}),
 			}),
 			items: fleet.map((pc) => ({ cloudPcId: pc.id })),
 			continueOnFail: true,
@@ -136,7 +152,7 @@ async function runScenario(
 		if (error) throw error;
 		const report = await ask(child, 'report');
 		const stats = report.stats!;
-		const { lost, duplicated } = report.lostAndDuplicated!;
+		const [{ lost, duplicated }] = report.lostAndDuplicated!;
 		const result = {
 			name,
 			n,
@@ -148,10 +164,16 @@ async function runScenario(
 			token_requests: stats.tokenRequests + (report.identityTokenRequests ?? 0),
 			lost,
 			duplicated,
-			error_items: output.filter((item) => item.json.outcome !== 'requested').length,
+			// the wait scenario's items end done (or still requested at its timeout)
+			error_items: output.filter(
+				(item) => item.json.outcome !== 'requested' && item.json.outcome !== 'done',
+			).length,
+			...(wait ? { done_items: output.filter((item) => item.json.outcome === 'done').length } : {}),
 			output_items: output.length,
 			throttled: stats.throttled,
 			faulted: stats.faulted,
+			peak_concurrent: stats.peakConcurrent,
+			...(wait ? { polls: report.polls } : {}),
 			peak_rss_mb: Math.round(peakRss / 2 ** 20),
 		};
 		if (name === 'warm-up') return result;
@@ -163,10 +185,14 @@ async function runScenario(
 				`${result.token_requests} token request(s), lost ${lost}, duplicated ${duplicated}, ` +
 				`error items ${result.error_items}`,
 		);
+		if (wait) {
+			const polls = (report.polls ?? []).map((p) => `${p.lists} list pages + ${p.reads} reads`);
+			console.log(`${name}: requests per poll for ${n} waiting Cloud PCs: ${polls.join('; ')}`);
+		}
 		return result;
 	} finally {
 		clearInterval(sampler);
-		if (child.exitCode === null) child.kill();
+		if (child.connected) child.send('close');
 	}
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import { handleBatch, isBatchPath } from './batch';
@@ -195,7 +196,15 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		});
 	}
 
-	const server = createServer((message, res) => {
+	/** Graph requests received and not yet answered (or dropped), for `peakConcurrent`. */
+	let open = 0;
+	function countOpen(res: ServerResponse) {
+		open += 1;
+		counters.peakConcurrent = Math.max(counters.peakConcurrent, open);
+		res.once('close', () => (open -= 1));
+	}
+
+	const onRequest = (message: IncomingMessage, res: ServerResponse) => {
 		const arrivedAt = performance.now();
 		readBody(message)
 			.then((rawBody) => {
@@ -203,13 +212,17 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 				const isLogin = isLoginPath(req.segments);
 				counters.httpRequests += 1;
 				if (isLogin) counters.tokenRequests += 1;
+				else countOpen(res);
 				const entry = record(req, isLogin);
 				const reply = answer(req, isLogin);
 				if (entry) entry.status = loggedStatus(reply);
 				deliver(res, req, reply, isLogin, arrivedAt);
 			})
 			.catch(() => res.destroy());
-	});
+	};
+	// Graph is only reachable over HTTPS; the default plain HTTP keeps the tests' setup small.
+	const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
+	server.on('connection', () => (counters.connections += 1));
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -219,7 +232,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		});
 	});
 	const { port } = server.address() as AddressInfo;
-	const url = `http://127.0.0.1:${port}`;
+	const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 	graph.baseUrl = url;
 
 	return {
@@ -340,6 +353,8 @@ function zeroStats(): GraphServerStats {
 		throttled: 0,
 		faulted: 0,
 		tokenRequests: 0,
+		peakConcurrent: 0,
+		connections: 0,
 	};
 }
 

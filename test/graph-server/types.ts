@@ -72,6 +72,8 @@ export interface GraphServerOptions {
 	 * tests of waiting take seconds. Without it an action stays as the other options leave it.
 	 */
 	reprovisionDurationMs?: number;
+	/** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+	tls?: { key: string; cert: string };
 }
 
 /**
@@ -209,6 +211,10 @@ export interface GraphServerStats {
 	/** Operations answered 503 by the `faultRate` option (not by failNext). */
 	faulted: number;
 	tokenRequests: number;
+	/** The most Graph requests ($batch envelopes and direct ones) open at once: arrived, not yet answered. */
+	peakConcurrent: number;
+	/** TCP connections accepted (each a TLS handshake over HTTPS): fewer than requests means reuse. */
+	connections: number;
 }
 
 export interface GraphServer {

@@ -538,7 +538,7 @@ describe('every wait is bounded by its budget, and none turns into a spin', () =
 			);
 
 			expect(timed.result.error?.message).toBe(
-				`Item 0: "Batches in Flight" must be a whole number from 1 to 10; got ${shown}`,
+				`Item 0: "Batches in Flight" must be a whole number from 1 to 50; got ${shown}`,
 			);
 			expect(timed.result.output).toEqual([]);
 			expect(graph.stats().httpRequests).toBe(0);

@@ -91,7 +91,7 @@ test('every number in the editor has a minimum and a maximum, and its default wi
 
 describe('numbers out of bounds fail the run before anything is sent', () => {
 	const throughputFields: Array<[string, string, string]> = [
-		['batchesInFlight', 'Batches in Flight', 'a whole number from 1 to 10'],
+		['batchesInFlight', 'Batches in Flight', 'a whole number from 1 to 50'],
 		['maxRetries', 'Max Retries', 'a whole number from 0 to 20'],
 		['maxWaitSeconds', 'Max Wait per Item (Seconds)', 'a whole number from 0 to 3,600'],
 		['timeoutSeconds', 'Request Timeout (Seconds)', 'a whole number from 1 to 300'],

@@ -4,6 +4,7 @@ import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
 	outcomeIsUnknown,
+	START_IN_FLIGHT,
 	ThrottleGate,
 } from '../../nodes/MicrosoftCloudPc/transport/retry';
 
@@ -32,6 +33,20 @@ describe('retry rules', () => {
 		expect(backoffMs(2, policy, () => 0.5)).toBe(200);
 	});
 
+	test('the throttle gate starts at 8 (or the ceiling, when lower), grows by one per clean batch, stops at the ceiling', () => {
+		expect(START_IN_FLIGHT).toBe(8);
+		const gate = new ThrottleGate(50);
+		expect(gate.inFlightLimit).toBe(8);
+		for (let i = 0; i < 8; i++) gate.succeeded(0);
+		expect(gate.inFlightLimit).toBe(16);
+		for (let i = 0; i < 100; i++) gate.succeeded(0);
+		expect(gate.inFlightLimit).toBe(50);
+		expect(new ThrottleGate(3).inFlightLimit).toBe(3);
+		// never below one, whatever it is given
+		for (const ceiling of [0, -2, 0.5, NaN])
+			expect(new ThrottleGate(ceiling).inFlightLimit).toBe(1);
+	});
+
 	test('the throttle gate closes for the longest Retry-After and halves batches in flight', () => {
 		const gate = new ThrottleGate(8);
 		const now = 1_000_000;
@@ -42,10 +57,13 @@ describe('retry rules', () => {
 		expect(gate.inFlightLimit).toBe(4);
 		gate.throttled(1000, now + 6000);
 		expect(gate.inFlightLimit).toBe(2);
-		gate.succeeded();
-		gate.succeeded();
+		// a batch sent before the last 429 does not grow it back
+		gate.succeeded(now + 5999);
+		expect(gate.inFlightLimit).toBe(2);
+		gate.succeeded(now + 6000);
+		gate.succeeded(now + 6001);
 		expect(gate.inFlightLimit).toBe(4);
-		for (let i = 0; i < 10; i++) gate.succeeded();
+		for (let i = 0; i < 10; i++) gate.succeeded(now + 7000);
 		expect(gate.inFlightLimit).toBe(8);
 		for (let i = 0; i < 10; i++) gate.throttled(0, now + 10_000 + i);
 		expect(gate.inFlightLimit).toBe(1);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { BatchOptions } from '../transport/batch';
-import { DEFAULT_RETRY_POLICY } from '../transport/retry';
+import { DEFAULT_RETRY_POLICY, START_IN_FLIGHT } from '../transport/retry';
 import { numberTypeOptions } from './common.descriptions';
 import { rangeText, readCollection, readNumberOption } from './validate';
 import type { NumberBounds } from './types';
@@ -11,11 +11,15 @@ import type { NumberBounds } from './types';
  * least one batch moving (0 would spin the send loop), no retry storm, no wait an execution
  * cannot sit out (an hour per item at most), no request held longer than a gateway would.
  */
+/**
+ * The ceiling of the adaptive batches in flight (transport/retry.ts ThrottleGate): 50 × 20 =
+ * 1,000 requests, a run of 1,000 items in one round trip once Graph has shown it keeps up.
+ */
 const BATCHES_IN_FLIGHT: NumberBounds = {
 	displayName: 'Batches in Flight',
 	min: 1,
-	max: 10,
-	default: 4,
+	max: 50,
+	default: 50,
 	integer: true,
 };
 const MAX_RETRIES: NumberBounds = {
@@ -70,7 +74,7 @@ export const throughputOptions: INodeProperties = {
 	options: [
 		number(
 			'batchesInFlight',
-			'How many batches of up to 20 requests may be waiting for Graph at once',
+			`The most batches of up to 20 requests waiting for Graph at once. A run starts with ${START_IN_FLIGHT} (or this, when lower), adds one per batch Graph answers without throttling and halves on throttling`,
 		),
 		number(
 			'maxRetries',

@@ -161,31 +161,50 @@ function givenUp(
 }
 
 /**
- * Shared by every request of one execution: after a 429 nobody sends until Retry-After has
- * passed, and the number of batches in flight halves, growing back one by one on success.
- * This lets a long run settle at the rate Graph allows without a configured limit.
+ * Batches in flight when a run starts: 8 × 20 = 160 requests, under the only published write
+ * budget near this API (Intune's 200 per 20 s per app), so a tenant already at that limit is not
+ * met with a burst.
+ */
+export const START_IN_FLIGHT = 8;
+
+/**
+ * Shared by every request of one execution; decides how many batches may be in flight. It starts
+ * at START_IN_FLIGHT (or the ceiling, when lower) and adds one per batch Graph answers without
+ * throttling (no 429 or 503), so it doubles per round trip while Graph keeps up, up to the
+ * ceiling (the node's "Batches in Flight"). After a 429 nobody sends until Retry-After has
+ * passed, and the number halves, never below one. Graph's latency then no longer sets the pace:
+ * a long run settles at the rate Graph allows without a configured limit.
  */
 export class ThrottleGate {
 	private openAt = 0;
 
+	/** when the last throttling came: batches sent before it say nothing about the rate now */
+	private throttledAt = -Infinity;
+
 	inFlightLimit: number;
 
-	private readonly maxInFlight: number;
+	readonly ceiling: number;
 
-	constructor(maxInFlight: number) {
+	constructor(ceiling: number, start = START_IN_FLIGHT) {
 		// At least one batch in flight, whatever the caller passed: zero would never send.
-		this.maxInFlight = Number.isInteger(maxInFlight) && maxInFlight >= 1 ? maxInFlight : 1;
-		this.inFlightLimit = this.maxInFlight;
+		this.ceiling = Number.isInteger(ceiling) && ceiling >= 1 ? ceiling : 1;
+		this.inFlightLimit = Math.max(1, Math.min(this.ceiling, start));
 	}
 
 	throttled(waitMs: number, now = Date.now()) {
 		// Many 429s from one moment are one signal: halve once per closing, not per request.
 		if (now >= this.openAt) this.inFlightLimit = Math.max(1, Math.floor(this.inFlightLimit / 2));
 		this.openAt = Math.max(this.openAt, now + clampDelay(waitMs));
+		this.throttledAt = now;
 	}
 
-	succeeded() {
-		this.inFlightLimit = Math.min(this.maxInFlight, this.inFlightLimit + 1);
+	/**
+	 * A batch sent at `sentAt` was answered clean: nothing in it was throttled, refused as too
+	 * busy or lost. Its siblings of a round that was throttled do not grow the limit back.
+	 */
+	succeeded(sentAt: number) {
+		if (sentAt < this.throttledAt) return;
+		this.inFlightLimit = Math.min(this.ceiling, this.inFlightLimit + 1);
 	}
 
 	/** ms until sending is allowed again */

@@ -38,7 +38,7 @@ import { cloudPcPath, type Scope } from '../../model';
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
 
 /** Graph's largest page ($top). */
-const MAX_TOP = 999;
+export const MAX_TOP = 999;
 
 /**
  * Pages one input item may read. Far beyond any tenant at Graph's page sizes; it is there so a

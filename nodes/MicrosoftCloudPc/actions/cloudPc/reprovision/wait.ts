@@ -1,7 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { sendBatched, type BatchOptions, type BatchResult } from '../../../transport/batch';
-import type { GraphClient } from '../../../transport/graph';
+import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
+import { graphOutcome, sendDirect } from '../../../transport/direct';
+import { GraphFailure } from '../../../transport/errors';
+import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
+import { cloudPcPath } from '../../../model';
+import { MAX_TOP } from '../getMany.operation';
+import { readPage, type Page } from '../pages';
 import type { Outcome } from '../output';
 import {
 	latestReprovision,
@@ -40,9 +46,37 @@ type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
 type Finish = (w: Waiting, outcome: Outcome, reason: string | null, action?: IDataObject) => void;
 
 /**
- * Polls beta `retrieveCloudPcRemoteActionResults` for every waiting Cloud PC each round, all of
- * them through JSON batches, until each reprovision is done or failed, the timeout ends the
- * wait, or the execution is cancelled. Interval and timeout are the first waiting item's.
+ * Up to this many waiting Cloud PCs are read one by one every poll: one $batch, as cheap as a
+ * list page, and it shows each action's state. More than that are found in a list first.
+ */
+const READ_EACH_UP_TO = MAX_BATCH_SIZE;
+
+/**
+ * Windows 365's published read budgets per app (half the tenant's, since 2025-09-30), per 60 s:
+ * List Cloud PCs 90 and Get Cloud PC 270. A poll spends at most its interval's share of each,
+ * counting a read of a Cloud PC's action results as a Get.
+ */
+const LIST_PAGES_PER_MINUTE = 90;
+const READS_PER_MINUTE = 270;
+
+const share = (perMinute: number, intervalMs: number) =>
+	Math.max(1, Math.floor((perMinute * intervalMs) / 60_000));
+
+/** What one poll may spend, at this poll interval: list pages, and reads of action results. */
+export function pollBudget(intervalMs: number): { listPages: number; reads: number } {
+	return {
+		listPages: share(LIST_PAGES_PER_MINUTE, intervalMs),
+		reads: share(READS_PER_MINUTE, intervalMs),
+	};
+}
+
+/**
+ * Polls until each reprovision is done or failed, the timeout ends the wait, or the execution is
+ * cancelled. Interval and timeout are the first waiting item's. A few waiting Cloud PCs have
+ * their beta `retrieveCloudPcRemoteActionResults` read every poll. With more, a poll first lists
+ * the Cloud PCs whose status is `provisioning` (still running: nothing to read) and reads the
+ * action results of the others only, least recently read first, within the poll's budget; the
+ * rest wait for the next poll.
  */
 export async function waitForReprovisions(
 	graph: GraphClient,
@@ -55,6 +89,8 @@ export async function waitForReprovisions(
 	const deadline = started + timeoutMs;
 	const results = new Map<number, WaitResult>();
 	const lastSeen = new Map<number, IDataObject>();
+	/** the poll in which each item's action results were last read */
+	const lastRead = new Map<number, number>();
 	const finish = (w: Waiting, outcome: Outcome, reason: string | null, action?: IDataObject) =>
 		results.set(w.itemIndex, {
 			outcome,
@@ -66,27 +102,44 @@ export async function waitForReprovisions(
 					: String(action?.lastUpdatedDateTime ?? new Date().toISOString()),
 			waitedSeconds: Math.round((Date.now() - started) / 1000),
 		});
+	const stopped = (fatal: unknown) => {
+		for (const w of pending)
+			finish(
+				w,
+				'requested',
+				`Reprovision requested, but following it stopped: ${(fatal as Error).message}`,
+				lastSeen.get(w.itemIndex),
+			);
+		return results;
+	};
 
 	let pending = waiting;
-	while (pending.length) {
+	let polledAt = started;
+	for (let poll = 1; pending.length; poll++) {
 		const left = deadline - Date.now();
 		if (left <= 0 || signal?.aborted) break;
 		await sleep(Math.min(intervalMs, left), signal);
 		if (signal?.aborted) break;
-		const round = pending;
-		const { results: answers, fatal } = await readRound(graph, round, throughput, deadline);
-		if (fatal !== undefined) {
-			for (const w of pending)
-				finish(
-					w,
-					'requested',
-					`Reprovision requested, but following it stopped: ${(fatal as Error).message}`,
-					lastSeen.get(w.itemIndex),
-				);
-			return results;
+		// the last poll comes early, at the deadline: its budget is the share of a shorter wait
+		const budget = pollBudget(Math.min(intervalMs, Date.now() - polledAt));
+		polledAt = Date.now();
+		const options = untilDeadline(throughput, deadline);
+		let round: Waiting[];
+		try {
+			round =
+				pending.length <= READ_EACH_UP_TO
+					? pending
+					: await changedOnes(graph, pending, options, budget, lastRead);
+		} catch (fatal) {
+			return stopped(fatal);
 		}
+		if (!round.length) continue;
+		for (const w of round) lastRead.set(w.itemIndex, poll);
+		const { results: answers, fatal } = await readRound(graph, round, options);
+		if (fatal !== undefined) return stopped(fatal);
 		if (signal?.aborted) break;
-		pending = round.filter((w, k) => stillWaiting(w, answers[k], lastSeen, finish));
+		const settled = new Set(round.filter((w, k) => !stillWaiting(w, answers[k], lastSeen, finish)));
+		pending = pending.filter((w) => !settled.has(w));
 	}
 	const reason = signal?.aborted
 		? 'Stopped waiting: the execution was cancelled'
@@ -95,30 +148,86 @@ export async function waitForReprovisions(
 	return results;
 }
 
-/** One round's reads of the remote action results, in JSON batches. */
+/**
+ * A poll's throttling waits and retries end by the Wait Timeout too: a read throttled for an
+ * hour must not hold the wait past it. (One read in flight may still take up to the Request
+ * Timeout: the last poll starts at the deadline, and is worth its answer.)
+ */
+function untilDeadline(throughput: ReadOptions, deadline: number): ReadOptions {
+	const left = Math.max(0, deadline - Date.now());
+	return {
+		...throughput,
+		policy: { ...throughput.policy, maxWaitMs: Math.min(throughput.policy.maxWaitMs, left) },
+	};
+}
+
+/**
+ * The waiting Cloud PCs to read this poll: those the list of `provisioning` ones leaves out
+ * (their status changed, or the list's budget ran out before it reached them), least recently
+ * read first, at most the poll's budget of reads. A list Graph refuses leaves them all.
+ */
+async function changedOnes(
+	graph: GraphClient,
+	pending: Waiting[],
+	options: ReadOptions,
+	budget: ReturnType<typeof pollBudget>,
+	lastRead: Map<number, number>,
+): Promise<Waiting[]> {
+	const running = await provisioningIds(graph, options, budget.listPages);
+	const readAt = (w: Waiting) => lastRead.get(w.itemIndex) ?? 0;
+	return pending
+		.filter((w) => !running.has(w.cloudPcId.toLowerCase()))
+		.sort((a, b) => readAt(a) - readAt(b))
+		.slice(0, budget.reads);
+}
+
+/** Ids (lower case) of the tenant's Cloud PCs whose status is `provisioning`, in up to `maxPages` pages. */
+async function provisioningIds(
+	graph: GraphClient,
+	options: ReadOptions,
+	maxPages: number,
+): Promise<Set<string>> {
+	const ids = new Set<string>();
+	let request: GraphRequest = {
+		method: 'GET',
+		version: 'beta',
+		path: cloudPcPath('organization', undefined),
+		qs: { $filter: "status eq 'provisioning'", $select: 'id,status', $top: MAX_TOP },
+	};
+	for (let page = 1; page <= maxPages; page++) {
+		// Not listed (no admin role, throttled past the budget, not a list): each one is read instead.
+		const answer = await graphOutcome(sendDirect<unknown>(graph, request, options));
+		const found = answer instanceof GraphFailure ? undefined : pageOf(answer);
+		if (!found) return ids;
+		for (const pc of found.value)
+			if (pc.status === 'provisioning') ids.add(String(pc.id).toLowerCase());
+		if (!found.nextLink) break;
+		request = { method: 'GET', version: 'beta', url: found.nextLink };
+	}
+	return ids;
+}
+
+/** One poll's reads of the remote action results, in JSON batches. */
 async function readRound(
 	graph: GraphClient,
 	round: Waiting[],
-	throughput: ReadOptions,
-	deadline: number,
+	options: ReadOptions,
 ): ReturnType<typeof sendBatched> {
-	// A round's throttling waits and retries end by the Wait Timeout too: a read throttled
-	// for an hour must not hold the wait past it. (One read in flight may still take up to
-	// the Request Timeout: the last round starts at the deadline, and is worth its answer.)
-	const untilDeadline = Math.max(0, deadline - Date.now());
 	return await sendBatched(
 		graph,
 		round.length,
 		(k) => remoteActionResultsRequest(round[k].cloudPcId),
-		{
-			...throughput,
-			policy: {
-				...throughput.policy,
-				maxWaitMs: Math.min(throughput.policy.maxWaitMs, untilDeadline),
-			},
-			stopOnFailure: false,
-		},
+		{ ...options, stopOnFailure: false },
 	);
+}
+
+/** The page, or undefined when the answer is not one (readPage fails it as a GraphFailure). */
+function pageOf(response: GraphResponse<unknown>): Page | undefined {
+	try {
+		return readPage(response);
+	} catch {
+		return undefined;
+	}
 }
 
 /** Settles a Cloud PC on its answer, or not; true while it is to be read again next round. */
