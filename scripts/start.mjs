@@ -143,7 +143,10 @@ async function main() {
 	const userFolder = userFolderFor(tenant ? 'tenant' : 'demo', version);
 	// For a real tenant the editor's host is "localhost": Entra ID accepts http redirect URIs for it.
 	const publicHost = tenant ? 'localhost' : '127.0.0.1';
-	const n8n = new N8n(install, node, userFolder, { port, extraEnv: { N8N_HOST: publicHost } });
+	const n8n = new N8n(install, node, userFolder, {
+		port,
+		extraEnv: { N8N_HOST: publicHost, ...landOnWorkflows(install) },
+	});
 	started.push(() => N8n.stopAll());
 	await step(
 		'installing it as a community node',
@@ -233,6 +236,19 @@ async function main() {
 			);
 		});
 	printSummary({ n8n, graph, samples, sink, secrets, publicHost, examples });
+}
+
+/**
+ * n8n 2.x opens on its AI assistant after sign-in (the editor's "/" goes there while the
+ * `instance-ai` module is active and not turned off), not on the workflows: leave that module
+ * out (n8n's N8N_DISABLED_MODULES), so "/" goes to the workflows list. n8n 1.x has no such module
+ * (and refuses an unknown name there).
+ */
+function landOnWorkflows(install) {
+	const module = 'instance-ai';
+	if (!existsSync(join(install.dir, 'node_modules', 'n8n', 'dist', 'modules', module))) return {};
+	const disabled = [env.N8N_DISABLED_MODULES, module].filter(Boolean).join(',');
+	return { N8N_DISABLED_MODULES: disabled };
 }
 
 /**

@@ -94,7 +94,7 @@ export async function ensureNode(n8nVersion) {
 		mkdirSync(prefix, { recursive: true });
 		writeFileSync(join(prefix, 'package.json'), JSON.stringify({ private: true }, null, 2));
 		await step(
-			`fetching Node.js ${NODE_VERSION} (n8n ${n8nVersion} needs it)`,
+			`fetching Node.js ${NODE_VERSION}, which n8n ${n8nVersion} needs`,
 			() =>
 				run('npm', ['install', '--no-save', ...NPM_QUIET, `${pkg}@${NODE_VERSION}`], {
 					cwd: prefix,
@@ -183,7 +183,10 @@ function warnIfLowOnDisk(dir) {
  */
 async function npmInstallWithProgress(dir, env) {
 	let manifests = 0;
-	let tarballs = 0;
+	// npm logs each package it will unpack ("http cache <name>@<tarball>") when it starts doing
+	// so, then "http fetch GET 200 <tarball>" as each download (a package not in npm's cache) ends.
+	let packages = 0;
+	let downloaded = 0;
 	await step(
 		'npm install',
 		() =>
@@ -191,15 +194,18 @@ async function npmInstallWithProgress(dir, env) {
 				cwd: dir,
 				env,
 				onLine: (line) => {
-					if (!line.startsWith('npm http ')) return;
-					if (/\.tgz\b/.test(line)) tarballs += 1;
-					else if (line.startsWith('npm http fetch ')) manifests += 1;
+					const tarball = line.includes('.tgz');
+					if (line.startsWith('npm http cache ') && tarball) packages += 1;
+					else if (line.startsWith('npm http fetch ')) {
+						if (tarball) downloaded += 1;
+						else manifests += 1;
+					}
 				},
 			}),
 		{
 			detail: () =>
-				tarballs
-					? `downloading and unpacking packages: ${tarballs} so far`
+				packages
+					? `downloading and unpacking ${packages} packages: ${downloaded} downloaded so far`
 					: `resolving dependencies: ${manifests} package manifests read from the registry`,
 		},
 	);
