@@ -121,6 +121,8 @@ async function shutdown(code) {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(0));
+// A terminal or pipe that went away must not stop the shutdown half-way (n8n left running).
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 // `npm start` runs this under `sh -c`; a SIGTERM to npm may end npm and sh but not this
 // process. Stop as well when the parent goes away.
 const parent = process.ppid;
@@ -160,7 +162,11 @@ async function main() {
 	let samples = [];
 	let sink;
 	if (!tenant) {
-		({ server: graph, samples } = await startLocalGraph());
+		({ server: graph, samples } = await step(
+			'starting the local Graph-compatible server',
+			startLocalGraph,
+			{ note: 'compiled from test/graph-server the first time' },
+		));
 		started.push(() => graph.close());
 		sink = await startNotificationSink({
 			onMessage: ({ body }) => log(`[chat webhook] ${typeof body === 'object' ? body.text : body}`),
