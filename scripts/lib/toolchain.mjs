@@ -26,7 +26,8 @@ const N8N1_OVERRIDES = { xlsx: '0.18.5' };
 const NPM_QUIET = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-progress'];
 
 /** What the first install of n8n costs; measured, see README "Set-up". */
-const N8N_INSTALL_COST = 'usually 6 to 12 minutes on 2 cores, about 3 GB on disk';
+const N8N_INSTALL_COST =
+	'usually 6 to 20 minutes on 2 cores (longer on a busy machine), about 3 GB on disk';
 /** Free disk below this and the install may not fit (n8n's folder plus npm's download cache). */
 const N8N_INSTALL_BYTES = 4e9;
 
