@@ -4,7 +4,7 @@
 // DevTools protocol. Three views, each written to docs/:
 //
 //   node     screenshot-editor.png  the nightly example run in the editor, Reprovision's panel
-//   output   screenshot-output.png  the same run, Reprovision's output as a table
+//   output   screenshot-output.png  the same run, Get Many's output as a table (name, user, status)
 //   picker   screenshot-picker.png  Reprovision's Cloud PC parameter "From List", the list open
 //
 //   npm start                              # in another terminal, fresh: the run needs the
@@ -44,6 +44,7 @@ const unknown = views.filter((view) => !VIEWS[view]);
 if (unknown.length)
 	throw new Error(`unknown view ${unknown.join(', ')}; views: ${Object.keys(VIEWS).join(', ')}`);
 const NIGHTLY = WORKFLOWS.nightly;
+const GET_MANY = 'Get failed Cloud PCs';
 const REPROVISION = 'Reprovision Cloud PC';
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const WIDTH = 1440;
@@ -272,7 +273,7 @@ async function runViews(editor) {
 		await editor.closeNode();
 	}
 	if (views.includes('output')) {
-		await editor.openNode(REPROVISION);
+		await editor.openNode(GET_MANY);
 		await editor.widenOutput();
 		await editor.outputAs('table');
 		await editor.capture('output');
@@ -305,8 +306,10 @@ async function pickerView(editor) {
 
 async function main() {
 	const example = loadExamples()[NIGHTLY];
-	if (!example?.nodes.some((n) => n.name === REPROVISION))
-		throw new Error(`no node "${REPROVISION}" in workflow ${NIGHTLY}`);
+	for (const name of [GET_MANY, REPROVISION]) {
+		if (!example?.nodes.some((n) => n.name === name))
+			throw new Error(`no node "${name}" in workflow ${NIGHTLY}`);
+	}
 	const auth = await login();
 
 	const profile = mkdtempSync(join(tmpdir(), 'cloudpc-chromium-'));
