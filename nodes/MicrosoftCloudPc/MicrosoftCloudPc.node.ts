@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { credentialsDescription } from './actions/common.descriptions';
 import { nodeProperties } from './actions/node.description';
 import { route } from './actions/router';
 import { searchCloudPcs } from './methods/listSearch';
@@ -26,18 +27,7 @@ export class MicrosoftCloudPc implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'microsoftCloudPcOAuth2Api',
-				required: true,
-				displayOptions: { show: { authentication: ['oAuth2'] } },
-			},
-			{
-				name: 'microsoftCloudPcAppOnlyApi',
-				required: true,
-				displayOptions: { show: { authentication: ['appOnly'] } },
-			},
-		],
+		credentials: credentialsDescription,
 		properties: nodeProperties,
 	};
 

@@ -25,6 +25,27 @@ export const CLOUD_PC_FIELDS = [
 
 export const BETA_ONLY_FIELDS: readonly string[] = ['status', 'statusDetail'];
 
+/**
+ * beta `status` values Graph documents, as the editor names them; Graph may send newer ones,
+ * which pass through as data.
+ */
+export const CLOUD_PC_STATUSES = [
+	['Deprovisioning', 'deprovisioning'],
+	['Failed', 'failed'],
+	['In Grace Period', 'inGracePeriod'],
+	['Modifying Single Sign-On', 'modifyingSingleSignOn'],
+	['Moving Region', 'movingRegion'],
+	['Not Provisioned', 'notProvisioned'],
+	['Pending Provision', 'pendingProvision'],
+	['Preparing', 'preparing'],
+	['Provisioned', 'provisioned'],
+	['Provisioned With Warnings', 'provisionedWithWarnings'],
+	['Provisioning', 'provisioning'],
+	['Resize Pending License', 'resizePendingLicense'],
+	['Resizing', 'resizing'],
+	['Restoring', 'restoring'],
+] as const;
+
 /** Windows 365 accepts a reprovision only in these states. */
 export const REPROVISIONABLE_STATUSES: readonly string[] = ['provisioned', 'failed'];
 

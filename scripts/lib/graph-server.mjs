@@ -1,6 +1,6 @@
-// Loads the local Graph-compatible server (test/graph-server, TypeScript) for the demo and the
-// end-to-end tests: compiled with the repository's TypeScript into .cache/graph-server once,
-// recompiled when a source file changes.
+// Loads the local Graph-compatible server (test/graph-server, TypeScript) and the local Entra ID
+// token endpoint (test/identity-server) for the demo and the end-to-end tests: compiled with the
+// repository's TypeScript into .cache/graph-server once, recompiled when a source file changes.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 import { CACHE, ROOT, run } from './toolchain.mjs';
 
-const SOURCE_DIR = join(ROOT, 'test', 'graph-server');
+const TEST_DIR = join(ROOT, 'test');
+const SOURCE_DIRS = ['graph-server', 'identity-server'];
 const OUT_DIR = join(CACHE, 'graph-server');
 
 /** The access token, refresh token and signed-in user of the demo and test credentials. */
@@ -19,17 +20,32 @@ export const DEMO_TOKENS = {
 	userId: '6e7b768e-07e2-4810-8459-485f84f8f204',
 };
 
+/** Paths relative to test/. */
 function sourceFiles() {
-	return readdirSync(SOURCE_DIR)
-		.filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
-		.sort();
+	return SOURCE_DIRS.flatMap((dir) =>
+		readdirSync(join(TEST_DIR, dir))
+			.filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+			.sort()
+			.map((name) => join(dir, name)),
+	);
 }
 
 /** `require`d module of test/graph-server/index.ts: { startGraphServer, SAMPLE_CLOUD_PCS, SAMPLE_USERS }. */
 export async function loadGraphServerModule() {
+	await compileTestServers();
+	return createRequire(import.meta.url)(join(OUT_DIR, 'graph-server', 'index.js'));
+}
+
+/** `require`d module of test/identity-server/index.ts: { startIdentityServer, createTestPki }. */
+export async function loadIdentityServerModule() {
+	await compileTestServers();
+	return createRequire(import.meta.url)(join(OUT_DIR, 'identity-server', 'index.js'));
+}
+
+async function compileTestServers() {
 	const files = sourceFiles();
 	const hash = createHash('sha256');
-	for (const file of files) hash.update(file).update(readFileSync(join(SOURCE_DIR, file)));
+	for (const file of files) hash.update(file).update(readFileSync(join(TEST_DIR, file)));
 	const digest = hash.digest('hex');
 	const stamp = join(OUT_DIR, '.source-hash');
 	if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
@@ -39,7 +55,7 @@ export async function loadGraphServerModule() {
 			'--outDir',
 			OUT_DIR,
 			'--rootDir',
-			SOURCE_DIR,
+			TEST_DIR,
 			'--module',
 			'commonjs',
 			'--target',
@@ -49,11 +65,10 @@ export async function loadGraphServerModule() {
 			'--esModuleInterop',
 			'--types',
 			'node',
-			...files.map((file) => join(SOURCE_DIR, file)),
+			...files.map((file) => join(TEST_DIR, file)),
 		]);
 		writeFileSync(stamp, digest);
 	}
-	return createRequire(import.meta.url)(join(OUT_DIR, 'index.js'));
 }
 
 /**

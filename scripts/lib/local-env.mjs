@@ -19,7 +19,12 @@ export const CREDENTIALS = {
 	ticketKey: { id: 'cloudPcTicketKey', name: 'Ticket system webhook key', type: 'httpHeaderAuth' },
 };
 
-export const WORKFLOWS = { nightly: 'cloudpcNightly01', ticket: 'cloudpcTicket001' };
+export const WORKFLOWS = {
+	nightly: 'cloudpcNightly01',
+	ticket: 'cloudpcTicket001',
+	waitNotify: 'cloudpcWaitNotf1',
+	trigger: 'cloudpcTrigger01',
+};
 
 /** The nightly example's chat webhook URL, which an environment replaces. */
 export const NOTIFY_URL_PLACEHOLDER = 'https://chat.example.invalid/hooks/cloudpc-nightly';

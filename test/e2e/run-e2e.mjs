@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // End-to-end tests through a real n8n: the packed package installed as Community Nodes installs
 // it, the example workflows and their credentials imported with n8n's CLI, workflows run with
-// `n8n execute` and through a production webhook of `n8n start`, against the local
-// Graph-compatible server, whose request log the checks read.
+// `n8n execute`, through a production webhook and a polling trigger of `n8n start`, against the
+// local Graph-compatible server, whose request log the checks read.
 //
 //   npm run test:e2e                       newest 2.x and newest 1.x (see scripts/lib/toolchain.mjs)
 //   E2E_N8N_VERSIONS=2.41.1 npm run test:e2e
@@ -26,6 +26,7 @@ import { Report } from './harness.mjs';
 import { importForTests, READ_ONLY } from './setup.mjs';
 import { nightlyScenarios } from './nightly.e2e.mjs';
 import { ticketScenarios } from './ticket.e2e.mjs';
+import { triggerScenarios } from './trigger.e2e.mjs';
 
 const versions = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS['2']},${N8N_VERSIONS['1']}`)
 	.split(',')
@@ -57,6 +58,7 @@ async function suite(version, tarball, report) {
 		process.stdout.write(`\n=== n8n ${version} on Node ${nodeVersionOf(node)} ===\n`);
 		await nightlyScenarios(ctx);
 		await ticketScenarios(ctx);
+		await triggerScenarios(ctx);
 	} finally {
 		await n8n.stop();
 		await graph.close();

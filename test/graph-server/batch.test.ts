@@ -312,6 +312,18 @@ describe('throttling', () => {
 		});
 	});
 
+	test('perTenant: one window for every app, as Windows 365 budgets a tenant', async () => {
+		const server = await start({ throttle: { limit: 2, windowMs: 60_000, perTenant: true } });
+		const ids = fleet.slice(0, 3).map((pc) => pc.id);
+		const post = (id: string, token?: string) =>
+			send(server, `/v1.0${reprovisionUrl(id)}`, { method: 'POST' }, token);
+		expect((await post(ids[0])).status).toBe(204);
+		expect((await post(ids[1], OTHER_APP)).status).toBe(204);
+		expect((await post(ids[2], OTHER_APP)).status).toBe(429);
+		expect((await post(ids[2])).status).toBe(429);
+		expect(server.reprovisionCount(ids[2])).toBe(0);
+	});
+
 	test('the window slides, and a refused request takes no slot', async () => {
 		const server = await start({ throttle: { limit: 1, windowMs: 300 } });
 		const list = () => send(server, '/v1.0/deviceManagement/virtualEndpoint/cloudPCs');

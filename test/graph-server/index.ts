@@ -56,6 +56,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	const store = new CloudPcStore(seed, signedInUsers, {
 		completesAfterPolls: options.reprovisionCompletesAfterPolls,
 		statusLagMs: options.statusLagMs ?? 0,
+		durationMs: options.reprovisionDurationMs,
 	});
 	const faults = new FaultQueue();
 	const throttleWindow = options.throttle
@@ -104,7 +105,8 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 
 	/** Graph refuses these before the operation runs, so they have no side effect. */
 	function refuseOverLimit(req: IncomingRequest): Reply | undefined {
-		const retryAfter = throttleWindow?.admit(bearerToken(req) ?? '');
+		const key = options.throttle?.perTenant ? 'tenant' : (bearerToken(req) ?? '');
+		const retryAfter = throttleWindow?.admit(key);
 		if (retryAfter !== undefined) {
 			counters.throttled += 1;
 			const headers = { 'Retry-After': String(retryAfter) };
@@ -227,6 +229,8 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		reprovisionCount: (cloudPcId) => store.reprovisionCount(cloudPcId),
 		cloudPc: (id) => store.snapshot(id),
 		setStatus: (id, status) => store.setStatus(id, status),
+		addCloudPc: (pc) => store.add(pc),
+		removeCloudPc: (id) => store.remove(id),
 		completeRemoteAction: (id, state) => store.completeRemoteAction(id, state),
 		addRemoteAction: (id, action) => store.addRemoteAction(id, action),
 		remoteActions: (id) => store.remoteActions(id),
@@ -297,7 +301,15 @@ function validateBehaviour(options: GraphServerOptions): void {
 			`graph-server: reprovisionCompletesAfterPolls must be a positive integer, got ${reprovisionCompletesAfterPolls}`,
 		);
 	}
-	const { statusLagMs } = options;
+	const { statusLagMs, reprovisionDurationMs } = options;
+	if (
+		reprovisionDurationMs !== undefined &&
+		!(Number.isFinite(reprovisionDurationMs) && reprovisionDurationMs >= 0)
+	) {
+		throw new Error(
+			`graph-server: reprovisionDurationMs must be a number >= 0, got ${reprovisionDurationMs}`,
+		);
+	}
 	if (statusLagMs !== undefined && !(Number.isFinite(statusLagMs) && statusLagMs >= 0))
 		throw new Error(`graph-server: statusLagMs must be a number >= 0, got ${statusLagMs}`);
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))

@@ -19,9 +19,15 @@ const V1_PROPERTIES = [
 	'userPrincipalName',
 	'lastModifiedDateTime',
 ];
-const BETA_PROPERTIES = [...V1_PROPERTIES, 'status', 'statusDetail'];
+const BETA_PROPERTIES = [...V1_PROPERTIES, 'status', 'statusDetail', 'lastRemoteActionResult'];
 /** $filter only compares strings here; these properties are not. */
-const NOT_STRINGS = new Set(['lastModifiedDateTime', 'statusDetail']);
+const NOT_STRINGS = new Set(['lastModifiedDateTime', 'statusDetail', 'lastRemoteActionResult']);
+/**
+ * Returned only when $select names them: Graph's "Get cloudPC" page selects
+ * lastRemoteActionResult explicitly to show it (learn.microsoft.com/graph/api/cloudpc-get?view=graph-rest-beta,
+ * example 2); the docs do not say it comes by default, so this server assumes it does not.
+ */
+const SELECT_ONLY = new Set(['lastRemoteActionResult']);
 
 function resolveProperty(name: string, version: GraphVersion): string {
 	const properties = version === 'beta' ? BETA_PROPERTIES : V1_PROPERTIES;
@@ -38,8 +44,15 @@ function badRequest(message: string): GraphError {
 	return new GraphError(400, 'BadRequest', message);
 }
 
-/** Unset properties are present as null, as Graph serializes them. */
-export function toGraphObject(pc: CloudPcState, version: GraphVersion): GraphObject {
+/**
+ * Unset properties are present as null, as Graph serializes them. `lastRemoteAction` is the
+ * beta `lastRemoteActionResult` (a cloudPcRemoteActionResult).
+ */
+export function toGraphObject(
+	pc: CloudPcState,
+	version: GraphVersion,
+	lastRemoteAction: unknown = null,
+): GraphObject {
 	const object: GraphObject = {
 		id: pc.id,
 		displayName: pc.displayName,
@@ -60,13 +73,16 @@ export function toGraphObject(pc: CloudPcState, version: GraphVersion): GraphObj
 						additionalInformation: [],
 					}
 				: null;
+		object.lastRemoteActionResult = lastRemoteAction;
 	}
 	return object;
 }
 
 /** Graph always keeps `id` in a $select projection. */
 export function project(object: GraphObject, select: readonly string[] | undefined): GraphObject {
-	if (!select) return object;
+	if (!select) {
+		return Object.fromEntries(Object.entries(object).filter(([key]) => !SELECT_ONLY.has(key)));
+	}
 	return Object.fromEntries(
 		Object.entries(object).filter(([key]) => key === 'id' || select.includes(key)),
 	);

@@ -102,6 +102,23 @@ describe('retrieveCloudPcRemoteActionResults', () => {
 		expect(polling.cloudPc(provisioned.id)?.status).toBe('provisioned');
 	});
 
+	test('reprovisionDurationMs: done once that long has passed, on the next read', async () => {
+		const timed = await startGraphServer({ tokens, reprovisionDurationMs: 200 });
+		try {
+			expect((await reprovision(timed, provisioned.id)).status).toBe(204);
+			const state = async () =>
+				(await (await call(timed, actionsPath(provisioned.id), READER)).json()).value[0]
+					.actionState;
+			expect(await state()).toBe('active');
+			expect(timed.cloudPc(provisioned.id)?.status).toBe('provisioning');
+			await new Promise((resolve) => setTimeout(resolve, 250));
+			expect(await state()).toBe('done');
+			expect(timed.cloudPc(provisioned.id)?.status).toBe('provisioned');
+		} finally {
+			await timed.close();
+		}
+	});
+
 	test('beta and admin only, GET only, no query options, unknown Cloud PC 404', async () => {
 		const v1 = await call(server, actionsPath(failed.id, 'v1.0'), READER);
 		expect(v1.status).toBe(400);

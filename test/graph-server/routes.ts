@@ -346,7 +346,7 @@ function listCloudPcs(call: Call): Reply {
 	);
 	const matches = compileFilter(cursor.filter, version);
 	const items = visibleCloudPcs(call)
-		.map((pc) => toGraphObject(pc, version))
+		.map((pc) => toGraphObject(pc, version, ctx.store.lastRemoteAction(pc.id)))
 		.filter(matches);
 	const end = cursor.offset + Math.min(cursor.top ?? ctx.pageSize, ctx.pageSize);
 
@@ -369,7 +369,7 @@ function getCloudPc(call: Call): Reply {
 	const pc = findCloudPc(call);
 	return jsonReply(200, {
 		'@odata.context': contextUrl(call, select, true),
-		...project(toGraphObject(pc, call.version), select),
+		...project(toGraphObject(pc, call.version, call.ctx.store.lastRemoteAction(pc.id)), select),
 	});
 }
 

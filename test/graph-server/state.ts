@@ -122,16 +122,18 @@ export class CloudPcStore {
 	private readonly lagging = new Map<string, { status: string; until: number }>();
 	private readonly completesAfterPolls?: number;
 	private readonly statusLagMs: number;
+	private readonly durationMs?: number;
 
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
 	constructor(
 		private readonly seed: readonly SeedCloudPc[],
 		signedInUserIds: readonly string[],
 		/** see GraphServerOptions.reprovisionCompletesAfterPolls and statusLagMs */
-		behaviour: { completesAfterPolls?: number; statusLagMs: number },
+		behaviour: { completesAfterPolls?: number; statusLagMs: number; durationMs?: number },
 	) {
 		this.completesAfterPolls = behaviour.completesAfterPolls;
 		this.statusLagMs = behaviour.statusLagMs;
+		this.durationMs = behaviour.durationMs;
 		for (const pc of seed)
 			this.usersById.set(pc.userId, { id: pc.userId, userPrincipalName: pc.userPrincipalName });
 		for (const id of signedInUserIds) if (!this.usersById.has(id)) this.usersById.set(id, { id });
@@ -164,6 +166,7 @@ export class CloudPcStore {
 	}
 
 	private shown(pc: CloudPcState): CloudPcState {
+		this.settle(pc.id);
 		const lag = this.lagging.get(pc.id);
 		if (!lag) return pc;
 		if (Date.now() < lag.until) return { ...pc, status: lag.status };
@@ -179,6 +182,36 @@ export class CloudPcStore {
 	setStatus(id: string, status: string): void {
 		this.lagging.delete(id);
 		this.require(id).status = status;
+	}
+
+	add(pc: SeedCloudPc): void {
+		if (this.pcs.has(pc.id)) throw new Error(`graph-server: Cloud PC ${pc.id} exists already`);
+		this.pcs.set(pc.id, { ...pc, status: pc.status ?? 'provisioned' });
+		if (!this.usersById.has(pc.userId)) {
+			const user = { id: pc.userId, userPrincipalName: pc.userPrincipalName };
+			this.usersById.set(pc.userId, user);
+			this.usersByUpn.set(pc.userPrincipalName.toLowerCase(), user);
+		}
+	}
+
+	remove(id: string): void {
+		this.require(id);
+		this.pcs.delete(id);
+		this.lagging.delete(id);
+	}
+
+	/**
+	 * beta `lastRemoteActionResult`: the remote action started last, in the shape of
+	 * `retrieveCloudPcRemoteActionResults`'s entries; null when none ran.
+	 */
+	lastRemoteAction(id: string): RemoteActionResult | null {
+		const all = this.remoteActions(id);
+		let last: RemoteActionResult | null = null;
+		for (const action of all) {
+			if (!last || Date.parse(action.startDateTime) >= Date.parse(last.startDateTime))
+				last = action;
+		}
+		return last;
 	}
 
 	/** Object ids match exactly, UPNs case-insensitively, as in the directory. */
@@ -232,6 +265,7 @@ export class CloudPcStore {
 	 * running Reprovision actions; with `completesAfterPolls` the Nth read finds them done.
 	 */
 	readRemoteActions(id: string): RemoteActionResult[] {
+		this.settle(id);
 		for (const action of this.actions.get(id) ?? []) {
 			if (!isReprovisionAction(action) || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
 			action.polls += 1;
@@ -240,6 +274,16 @@ export class CloudPcStore {
 			}
 		}
 		return this.remoteActions(id);
+	}
+
+	/** With `durationMs`, running Reprovision actions that started that long ago are done. */
+	private settle(id: string): void {
+		if (this.durationMs === undefined) return;
+		const due = Date.now() - this.durationMs;
+		for (const action of this.actions.get(id) ?? []) {
+			if (!isReprovisionAction(action) || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
+			if (Date.parse(action.startDateTime) <= due) this.finish(id, action, 'done');
+		}
 	}
 
 	remoteActions(id: string): RemoteActionResult[] {

@@ -66,6 +66,12 @@ export interface GraphServerOptions {
 	 * itself is in `retrieveCloudPcRemoteActionResults` at once. Default 0.
 	 */
 	statusLagMs?: number;
+	/**
+	 * A Reprovision action is `done` this long after it started (its Cloud PC `provisioned`),
+	 * seen by the next read: a real one takes one to two hours (Windows 365 documentation),
+	 * tests of waiting take seconds. Without it an action stays as the other options leave it.
+	 */
+	reprovisionDurationMs?: number;
 }
 
 /**
@@ -76,6 +82,12 @@ export interface GraphServerOptions {
 export interface ThrottleOptions {
 	limit: number;
 	windowMs: number;
+	/**
+	 * One window for every token instead of one per app: Windows 365 publishes its budgets per
+	 * tenant (List Cloud PCs 180, Get Cloud PC 540 per 60 s), so N workers or executions share
+	 * one budget whatever token each holds. Default false (per app).
+	 */
+	perTenant?: boolean;
 }
 
 export interface LoggedRequest {
@@ -213,6 +225,10 @@ export interface GraphServer {
 	/** A copy of the current state. */
 	cloudPc(id: string): CloudPcState | undefined;
 	setStatus(id: string, status: string): void;
+	/** A new Cloud PC appears in the lists (as provisioning a license does); throws on a known id. */
+	addCloudPc(pc: SeedCloudPc): void;
+	/** The Cloud PC is gone (deprovisioned): lists leave it out, its routes answer 404. */
+	removeCloudPc(id: string): void;
 	/**
 	 * Finishes the Cloud PC's running Reprovision action: `done` makes the Cloud PC
 	 * `provisioned`, `failed` makes it `failed`. Throws when no Reprovision action is running.

@@ -13,19 +13,23 @@ import {
 	type IRun,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { MicrosoftCloudPcAppOnlyApi } from '../../credentials/MicrosoftCloudPcAppOnlyApi.credentials';
 import { MicrosoftCloudPcOAuth2Api } from '../../credentials/MicrosoftCloudPcOAuth2Api.credentials';
 import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+import { MicrosoftCloudPcTrigger } from '../../nodes/MicrosoftCloudPcTrigger/MicrosoftCloudPcTrigger.node';
 import { TestCredentialsHelper } from './credentials-helper';
 import { Items } from './items.node';
 
 export const NODE_TYPE = 'n8n-nodes-microsoft-cloudpc.microsoftCloudPc';
+export const TRIGGER_TYPE = 'n8n-nodes-microsoft-cloudpc.microsoftCloudPcTrigger';
 const ITEMS_TYPE = 'test.items';
 
 const nodeTypeMap: Record<string, INodeType> = {
 	[NODE_TYPE]: new MicrosoftCloudPc(),
+	[TRIGGER_TYPE]: new MicrosoftCloudPcTrigger(),
 	[ITEMS_TYPE]: new Items(),
 };
 
@@ -50,6 +54,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** reuse a helper across runs (to see token write-backs persist) */
 	credentialsHelper?: TestCredentialsHelper;
+	/** how the execution was started; 'retry' is a user's retry of a failed execution */
+	mode?: WorkflowExecuteMode;
 }
 
 export interface RunResult {
@@ -64,7 +70,7 @@ export interface RunResult {
 const CLOUD_PC_NODE = 'Microsoft Cloud PC';
 
 /** URLs n8n-core builds into parameter resolution; they must be real, not empty. */
-const instanceUrls = {
+export const instanceUrls = {
 	restApiUrl: 'http://127.0.0.1:5678/rest',
 	instanceBaseUrl: 'http://127.0.0.1:5678/',
 	formBaseUrl: 'http://127.0.0.1:5678/form',
@@ -132,7 +138,11 @@ function buildWorkflow(options: RunOptions) {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
+	const hooks = new ExecutionLifecycleHooks(
+		options.mode ?? 'manual',
+		'test-execution',
+		workflowData,
+	);
 	const additionalData = {
 		...instanceUrls,
 		hooks,
@@ -160,7 +170,7 @@ export interface StartedRun {
 /** Starts the workflow and hands back a way to cancel it, as n8n's "Stop execution" does. */
 export function startCloudPcNode(options: RunOptions): StartedRun {
 	const { workflow, additionalData, credentialsHelper } = buildWorkflow(options);
-	const execution = new WorkflowExecute(additionalData, 'manual').run({
+	const execution = new WorkflowExecute(additionalData, options.mode ?? 'manual').run({
 		workflow,
 		startNode: workflow.getNode('Items')!,
 	});

@@ -1,5 +1,9 @@
-import type { INodeProperties, INodePropertyTypeOptions } from 'n8n-workflow';
-import { GUID_PATTERN } from '../model';
+import type {
+	INodeCredentialDescription,
+	INodeProperties,
+	INodePropertyTypeOptions,
+} from 'n8n-workflow';
+import { CLOUD_PC_STATUSES, GUID_PATTERN } from '../model';
 import type { NumberBounds } from './types';
 
 /** The editor's limits of a number field: the same bounds the run checks (validate.ts). */
@@ -10,6 +14,40 @@ export function numberTypeOptions(bounds: NumberBounds): INodePropertyTypeOption
 		numberPrecision: bounds.integer ? 0 : 2,
 	};
 }
+
+/** One credential per value of Authentication; the trigger node takes the same two. */
+export const credentialsDescription: INodeCredentialDescription[] = [
+	{
+		name: 'microsoftCloudPcOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['oAuth2'] } },
+	},
+	{
+		name: 'microsoftCloudPcAppOnlyApi',
+		required: true,
+		displayOptions: { show: { authentication: ['appOnly'] } },
+	},
+];
+
+/** The credential to sign in with; the trigger node offers the same two. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{
+			name: 'OAuth2 (Delegated Sign-In)',
+			value: 'oAuth2',
+			description: 'Act as a signed-in work or school account',
+		},
+		{
+			name: 'App-Only (Client Secret, Certificate or Managed Identity)',
+			value: 'appOnly',
+			description: 'Act as an app registration; for unattended, scheduled workflows',
+		},
+	],
+	default: 'oAuth2',
+};
 
 export const scopeProperty: INodeProperties = {
 	displayName: 'Scope',
@@ -116,4 +154,26 @@ export const organizationBetaNotice: INodeProperties = {
 	name: 'organizationBetaNotice',
 	type: 'notice',
 	default: '',
+};
+
+/** The documented statuses as editor options; an expression may give any other (newer) one. */
+export const statusOptions = CLOUD_PC_STATUSES.map(([name, value]) => ({ name, value }));
+
+/** Filters Graph applies to the admin list ($filter), in Get Many and in the trigger. */
+export const displayNamePrefixFilter: INodeProperties = {
+	displayName: 'Display Name Starts With',
+	name: 'displayNamePrefix',
+	type: 'string',
+	default: '',
+	placeholder: 'CPC-',
+	description: 'Only Cloud PCs whose display name starts with this text (case-insensitive)',
+};
+
+export const userPrincipalNameFilter: INodeProperties = {
+	displayName: 'User Principal Name',
+	name: 'userPrincipalName',
+	type: 'string',
+	default: '',
+	placeholder: 'adele.vance@contoso.com',
+	description: "Only this user's Cloud PCs",
 };

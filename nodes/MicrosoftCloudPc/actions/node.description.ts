@@ -1,27 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as cloudPc from './cloudPc';
+import { authenticationProperty } from './common.descriptions';
 import { throughputOptions } from './throughput';
 
 export const nodeProperties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		options: [
-			{
-				name: 'OAuth2 (Delegated Sign-In)',
-				value: 'oAuth2',
-				description: 'Act as a signed-in work or school account',
-			},
-			{
-				name: 'App-Only (Client Secret, Certificate or Managed Identity)',
-				value: 'appOnly',
-				description: 'Act as an app registration; for unattended, scheduled workflows',
-			},
-		],
-		default: 'oAuth2',
-	},
+	authenticationProperty,
 	{
 		displayName: 'Resource',
 		name: 'resource',

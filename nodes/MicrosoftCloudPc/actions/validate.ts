@@ -45,7 +45,7 @@ const codePoint = (char: string) =>
  * What is wrong with free text before anything else looks at it: too long, a lone surrogate
  * (which would make URL encoding throw mid-run), or a control character. Undefined when fine.
  */
-function textProblem(text: string, maxLength: number): string | undefined {
+export function textProblem(text: string, maxLength: number): string | undefined {
 	if (text.length > maxLength) {
 		return `is ${text.length.toLocaleString('en-US')} characters long; at most ${maxLength} are allowed`;
 	}

@@ -250,11 +250,14 @@ function statusHint(failure: GraphFailure): string {
 	}
 }
 
-/** The failure as n8n's API error, naming the item, keeping code, message and request-id. */
+/**
+ * The failure as n8n's API error, naming the item (none for a trigger's poll), keeping code,
+ * message and request-id.
+ */
 export function toNodeApiError(
 	node: INode,
 	failure: GraphFailure,
-	itemIndex: number,
+	itemIndex: number | undefined,
 	extra = '',
 ): NodeApiError {
 	const errorBody: JsonObject = {
@@ -268,7 +271,8 @@ export function toNodeApiError(
 		},
 	};
 	const ids = `Request ID: ${failure.requestId ?? 'none'}; client request ID: ${failure.clientRequestId}.`;
-	const message = `Item ${itemIndex}: Microsoft Graph answered ${failure.message}`;
+	const item = itemIndex === undefined ? '' : `Item ${itemIndex}: `;
+	const message = `${item}Microsoft Graph answered ${failure.message}`;
 	const error = new NodeApiError(node, errorBody, {
 		message,
 		description: [hintFor(failure), ids, extra].filter(Boolean).join(' '),

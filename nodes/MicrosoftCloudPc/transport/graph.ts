@@ -8,6 +8,7 @@ import {
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type INode,
+	type IPollFunctions,
 } from 'n8n-workflow';
 
 import { environmentOf, resolveEndpoints, type CloudEnvironment } from '../environments';
@@ -49,7 +50,7 @@ export interface GraphResponse<T = IDataObject> {
 	headers: IDataObject;
 }
 
-type GraphContext = IExecuteFunctions | ILoadOptionsFunctions;
+type GraphContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export interface GraphClient {
 	authentication: Authentication;

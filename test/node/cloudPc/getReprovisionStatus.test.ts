@@ -53,6 +53,7 @@ describe('Get Reprovision Status', () => {
 			actionStatusDetail: 'The OS disk could not be created.',
 			actionStatusDetailCode: 'osDiskError',
 			outcome: 'failed',
+			stillRunning: false,
 			reason: 'The reprovision action ended as failed: The OS disk could not be created.',
 			requestId: call.requestId,
 		});
@@ -79,16 +80,45 @@ describe('Get Reprovision Status', () => {
 			actionState: 'active',
 			actionStartDateTime: expect.stringMatching(/^\d{4}-/),
 			outcome: 'requested',
+			stillRunning: true,
 			reason: null,
 		});
 		expect(output[1].json).toMatchObject({
 			actionName: null,
 			actionState: null,
 			outcome: null,
+			stillRunning: false,
 			reason: 'No reprovision action found for this Cloud PC',
 		});
-		expect(output[2].json).toMatchObject({ actionState: 'paused', outcome: 'requested' });
+		// A state newer than this node is not known to be final: a wait loop keeps waiting.
+		expect(output[2].json).toMatchObject({
+			actionState: 'paused',
+			outcome: 'requested',
+			stillRunning: true,
+		});
 		expect(graph.requests.filter((r) => r.path.endsWith('$batch'))).toHaveLength(1);
+	});
+
+	test('stillRunning turns false once the action is done, for a wait loop to leave by', async () => {
+		await run({
+			parameters: parameters('reprovision', { scope: 'organization' }),
+			items: [{ cloudPcId: PC.adeleFailed }],
+		});
+		const status = async () =>
+			(
+				await run({
+					parameters: parameters('getReprovisionStatus'),
+					items: [{ cloudPcId: PC.adeleFailed }],
+				})
+			).output[0].json;
+
+		expect(await status()).toMatchObject({ outcome: 'requested', stillRunning: true });
+		graph.completeRemoteAction(PC.adeleFailed, 'done');
+		expect(await status()).toMatchObject({
+			actionState: 'done',
+			outcome: 'done',
+			stillRunning: false,
+		});
 	});
 
 	test('Continue On Fail: an unknown Cloud PC fails its own item with the request id', async () => {

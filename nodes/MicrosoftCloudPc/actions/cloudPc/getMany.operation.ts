@@ -10,9 +10,12 @@ import { GraphFailure, toNodeApiError } from '../../transport/errors';
 import { sendDirect } from '../../transport/direct';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
 import {
+	displayNamePrefixFilter,
 	numberTypeOptions,
 	readOptionsCollection,
 	scopeProperty,
+	statusOptions,
+	userPrincipalNameFilter,
 	userProperty,
 } from '../common.descriptions';
 import { readThroughput } from '../throughput';
@@ -56,24 +59,6 @@ const MAX_PREFIX_LENGTH = 256;
 /** The longest documented status is 21 letters; room for newer ones, none for a payload. */
 const MAX_STATUS_LENGTH = 64;
 
-/** beta `status` values Graph documents; an expression may give any other (newer) one. */
-const STATUSES = [
-	['Deprovisioning', 'deprovisioning'],
-	['Failed', 'failed'],
-	['In Grace Period', 'inGracePeriod'],
-	['Modifying Single Sign-On', 'modifyingSingleSignOn'],
-	['Moving Region', 'movingRegion'],
-	['Not Provisioned', 'notProvisioned'],
-	['Pending Provision', 'pendingProvision'],
-	['Preparing', 'preparing'],
-	['Provisioned', 'provisioned'],
-	['Provisioned With Warnings', 'provisionedWithWarnings'],
-	['Provisioning', 'provisioning'],
-	['Resize Pending License', 'resizePendingLicense'],
-	['Resizing', 'resizing'],
-	['Restoring', 'restoring'],
-] as const;
-
 const FILTERS = ['userPrincipalName', 'status', 'displayNamePrefix'];
 
 const properties: INodeProperties[] = [
@@ -106,31 +91,17 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { scope: ['organization'] } },
 		description: 'Graph filters these ($filter); all that are set must match',
 		options: [
-			{
-				displayName: 'Display Name Starts With',
-				name: 'displayNamePrefix',
-				type: 'string',
-				default: '',
-				placeholder: 'CPC-',
-				description: 'Only Cloud PCs whose display name starts with this text (case-insensitive)',
-			},
+			displayNamePrefixFilter,
 			{
 				displayName: 'Status (Beta)',
 				name: 'status',
 				type: 'options',
-				options: STATUSES.map(([name, value]) => ({ name, value })),
+				options: statusOptions,
 				default: 'failed',
 				description:
 					'Only Cloud PCs in this state; read through the beta API, whatever the API Version says (v1.0 has no status)',
 			},
-			{
-				displayName: 'User Principal Name',
-				name: 'userPrincipalName',
-				type: 'string',
-				default: '',
-				placeholder: 'adele.vance@contoso.com',
-				description: "Only this user's Cloud PCs",
-			},
+			userPrincipalNameFilter,
 		],
 	},
 	readOptionsCollection,

@@ -40,10 +40,13 @@ export async function execute(
 		known,
 		output: (cloudPcId, response) => {
 			const action = latestReprovision(response.body);
+			const state = action ? outcomeOfAction(action.actionState) : undefined;
 			return {
 				...known(cloudPcId),
 				...remoteActionFields(action),
-				outcome: action ? outcomeOfAction(action.actionState).outcome : null,
+				outcome: state?.outcome ?? null,
+				// One field for a wait loop's IF node: true until the action is done or failed.
+				stillRunning: state ? !state.final : false,
 				reason: action ? reasonOfAction(action) : 'No reprovision action found for this Cloud PC',
 				requestId: response.requestId ?? null,
 			};

@@ -59,6 +59,19 @@ export function outcomeOfAction(actionState: unknown): { outcome: Outcome; final
 	return final ? { outcome: final, final: true } : { outcome: 'requested', final: false };
 }
 
+/** How far back a reprovision counts as "earlier": longer than one takes (one to two hours). */
+export const EARLIER_WINDOW_MS = 4 * 60 * 60_000;
+
+/**
+ * A Reprovision action started in the last EARLIER_WINDOW_MS that is running or done, in a
+ * `retrieveCloudPcRemoteActionResults` answer: sending another would wipe the Cloud PC twice.
+ * One that failed or was canceled does not count: sending again is what the user wants.
+ */
+export function earlierReprovision(body: IDataObject, now = Date.now()): IDataObject | undefined {
+	const action = latestReprovision(body, new Date(now - EARLIER_WINDOW_MS).toISOString());
+	return action && outcomeOfAction(action.actionState).outcome !== 'failed' ? action : undefined;
+}
+
 /** Why a finished action did not end in done; null when it did or is still running. */
 export function reasonOfAction(action: IDataObject): string | null {
 	const { outcome, final } = outcomeOfAction(action.actionState);

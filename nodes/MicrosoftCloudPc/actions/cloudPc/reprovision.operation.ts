@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { sendBatched, type BatchResult } from '../../transport/batch';
-import type { GraphClient } from '../../transport/graph';
+import type { GraphClient, GraphRequest } from '../../transport/graph';
 import { toNodeApiError } from '../../transport/errors';
 import {
 	cloudPcLocator,
@@ -24,8 +24,10 @@ import {
 	sendReport,
 	withReport,
 } from './items';
-import { ItemOutput, OutputShape } from './reprovision/output';
+import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
+import { remoteActionResultsRequest } from './remoteActions';
 import {
+	DEFAULT_EARLIER_CHECK,
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
 	planReprovision,
@@ -97,6 +99,28 @@ const properties: INodeProperties[] = [
 			'Check before, rehearse, or follow the reprovision to its end; outputs then carry a "reason"',
 		options: [
 			{
+				displayName: 'Check for an Earlier Reprovision',
+				name: 'checkEarlierReprovision',
+				type: 'options',
+				options: [
+					{
+						name: 'On Retry',
+						value: 'onRetry',
+						description: 'Only when the execution is a retry of an earlier one: free otherwise',
+					},
+					{
+						name: 'Always',
+						value: 'always',
+						description:
+							'Also when this workflow may be started again for the same Cloud PCs (one more read per Cloud PC)',
+					},
+					{ name: 'Never', value: 'never' },
+				],
+				default: DEFAULT_EARLIER_CHECK,
+				description:
+					'Whether to read each Cloud PC\'s remote actions first (beta, Organization (Admin) scope, 20 reads per batch) and skip it, outcome "skipped" with the reason, when a reprovision started in the last 4 hours is running or done',
+			},
+			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
 				type: 'boolean',
@@ -127,7 +151,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to wait after the request until each reprovision is done or failed, polling its status (beta, Organization (Admin) scope only), and output the final state; outcome "done", "failed", or "requested" when the timeout ends the wait',
+					'Whether to wait after the request until each reprovision is done or failed, polling its status (beta, Organization (Admin) scope only), and output the final state; outcome "done", "failed", or "requested" when the timeout ends the wait. For waits of minutes: the execution holds a worker meanwhile and is lost if it restarts. For the usual one to two hours, follow up with a Wait node and Get Reprovision Status instead (example "Reprovision, wait, notify").',
 			},
 			{
 				displayName: 'Wait Timeout (Minutes)',
@@ -159,7 +183,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
-	const shape = new OutputShape(this.getNode().parameters.safety);
+	const shape = new OutputShape(this.getNode().parameters.safety, this.getMode() === 'retry');
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
@@ -167,11 +191,19 @@ export async function execute(
 	const throughput = readThroughput(this);
 	const run: Run = { ctx: this, graph, planner, throughput, count: items.length };
 
-	const reads = shape.preReads ? await preRead(run) : [];
+	const reads = shape.preReads
+		? await readFirst(run, (p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined))
+		: [];
+	const earlier = shape.checksEarlier
+		? await readFirst(run, (p) =>
+				p.checkEarlier && !p.dryRun ? remoteActionResultsRequest(p.cloudPcId) : undefined,
+			)
+		: [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
-		const read = reads[itemIndex];
-		if (!p || p.dryRun || (read && !read.ok) || skippedBy(read) !== undefined) return undefined;
+		const [read, before] = [reads[itemIndex], earlier[itemIndex]];
+		if (!p || p.dryRun || (read && !read.ok) || (before && !before.ok)) return undefined;
+		if (skippedBy(read) !== undefined || startedEarlier(before) !== undefined) return undefined;
 		return p;
 	};
 	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
@@ -182,7 +214,8 @@ export async function execute(
 		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
 		const p = planner.plan(itemIndex);
 		if (!p) return planner.failure(itemIndex) as ItemResult;
-		return output.of(p, reads[itemIndex], outcomes[itemIndex], waited.get(itemIndex));
+		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
+		return output.of(p, itemReads, outcomes[itemIndex], waited.get(itemIndex));
 	});
 }
 
@@ -222,14 +255,21 @@ function planItems(
 	);
 }
 
-/** Only If Reprovisionable: each Cloud PC read (beta) before anything is sent. */
-async function preRead({ ctx, graph, planner, throughput, count }: Run) {
+/**
+ * Reads of each Cloud PC before anything is sent: its status (Only If Reprovisionable), or its
+ * remote actions (Check for an Earlier Reprovision, so that a retried execution does not wipe
+ * again what its first attempt already had rebuilt).
+ */
+async function readFirst(
+	{ ctx, graph, planner, throughput, count }: Run,
+	request: (p: ReprovisionPlan) => GraphRequest | undefined,
+) {
 	return await readPlanned(
 		ctx,
 		graph,
 		planner,
 		count,
-		(p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined),
+		request,
 		throughput,
 		'No reprovision was requested in this run.',
 	);

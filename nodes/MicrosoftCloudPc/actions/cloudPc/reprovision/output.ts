@@ -6,7 +6,9 @@ import type { GraphRequest } from '../../../transport/graph';
 import type { ItemResult } from '../../types';
 import { graphFailureResult, notReached } from '../items';
 import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from '../output';
+import { earlierReprovision } from '../remoteActions';
 import {
+	DEFAULT_EARLIER_CHECK,
 	reprovisionRequest,
 	SAFETY_SWITCHES,
 	skipReason,
@@ -23,17 +25,21 @@ import type { WaitResult } from './wait';
  */
 export class OutputShape {
 	readonly preReads: boolean;
+	/** whether items may be checked for an earlier reprovision in this run (see request.ts) */
+	readonly checksEarlier: boolean;
 	private readonly rehearses: boolean;
 	private readonly waits: boolean;
 	private readonly followUp: boolean;
 
-	constructor(safetyParameter: unknown) {
+	constructor(safetyParameter: unknown, isRetry: boolean) {
 		const configured = (safetyParameter ?? {}) as IDataObject;
 		const isOn = (key: string) => configured[key] !== undefined && configured[key] !== false;
 		this.preReads = isOn('onlyIfReprovisionable');
 		this.rehearses = isOn('dryRun');
 		this.waits = isOn('waitForCompletion');
-		this.followUp = SAFETY_SWITCHES.some(isOn);
+		const check = configured.checkEarlierReprovision ?? DEFAULT_EARLIER_CHECK;
+		this.checksEarlier = check !== 'never' && (isRetry || check !== 'onRetry');
+		this.followUp = this.checksEarlier || SAFETY_SWITCHES.some(isOn);
 	}
 
 	reason(reason: string | null): IDataObject {
@@ -67,6 +73,13 @@ export class OutputShape {
 	}
 }
 
+/** Why a Cloud PC with a reprovision running or done in the last hours is not sent again. */
+export function startedEarlier(earlier: BatchResult | undefined): string | undefined {
+	const action = earlier?.ok ? earlierReprovision(earlier.response.body) : undefined;
+	if (!action) return undefined;
+	return `A reprovision of this Cloud PC started at ${String(action.startDateTime)} (${String(action.actionState)}), so it was not sent again (Check for an Earlier Reprovision)`;
+}
+
 /** One output item per input item, from what each step did to it. */
 export class ItemOutput {
 	constructor(
@@ -88,22 +101,28 @@ export class ItemOutput {
 
 	of(
 		p: ReprovisionPlan,
-		read: BatchResult | undefined,
+		reads: { read?: BatchResult; earlier?: BatchResult },
 		outcome: BatchResult | undefined,
 		wait: WaitResult | undefined,
 	): ItemResult {
 		const { shape } = this;
+		const { read, earlier } = reads;
 		const known = { ...shape.pc(read), ...summary(p) };
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
-		if (read && !read.ok) {
-			return graphFailureResult(this.ctx, read.failure, p.itemIndex, {
-				...known,
-				...shape.failed(`The Cloud PC could not be read: ${read.failure.message}`),
-				attempts: read.attempts,
-				...notSent,
-			});
+		for (const [answer, what] of [
+			[read, 'The Cloud PC could not be read'],
+			[earlier, 'Its earlier reprovisions could not be checked, so it was not sent'],
+		] as const) {
+			if (answer && !answer.ok) {
+				return graphFailureResult(this.ctx, answer.failure, p.itemIndex, {
+					...known,
+					...shape.failed(`${what}: ${answer.failure.message}`),
+					attempts: answer.attempts,
+					...notSent,
+				});
+			}
 		}
-		const skip = read?.ok ? skipReason(read.response.body) : undefined;
+		const skip = read?.ok ? skipReason(read.response.body) : startedEarlier(earlier);
 		if (skip !== undefined) {
 			return {
 				json: { ...known, outcome: 'skipped', reason: skip, requestedAt: null, ...notSent },

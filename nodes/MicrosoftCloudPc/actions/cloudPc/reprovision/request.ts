@@ -26,7 +26,16 @@ const ACCOUNT_TYPES = ['standardUser', 'administrator'];
 export const SAFETY = 'Safety and Follow-Up';
 /** The switches of "Safety and Follow-Up"; any of them adds `reason` to the output. */
 export const SAFETY_SWITCHES = ['onlyIfReprovisionable', 'dryRun', 'waitForCompletion'] as const;
-const SAFETY_OPTIONS = [...SAFETY_SWITCHES, 'waitTimeoutMinutes', 'pollIntervalSeconds'];
+const SAFETY_OPTIONS = [
+	...SAFETY_SWITCHES,
+	'waitTimeoutMinutes',
+	'pollIntervalSeconds',
+	'checkEarlierReprovision',
+];
+/** When to ask Graph first whether a reprovision already started (Check for an Earlier Reprovision). */
+export const EARLIER_CHECKS = ['onRetry', 'always', 'never'] as const;
+export type EarlierCheck = (typeof EARLIER_CHECKS)[number];
+export const DEFAULT_EARLIER_CHECK: EarlierCheck = 'onRetry';
 /** Up to 4 hours: a reprovision takes one to two, and n8n holds the execution meanwhile. */
 export const WAIT_TIMEOUT_MINUTES: NumberBounds = {
 	displayName: 'Wait Timeout (Minutes)',
@@ -62,6 +71,8 @@ export interface ReprovisionPlan {
 	onlyIfReprovisionable: boolean;
 	dryRun: boolean;
 	wait?: WaitSettings;
+	/** ask Graph first whether a reprovision of this Cloud PC already started (admin route) */
+	checkEarlier: boolean;
 }
 
 /** Reads and checks one item's parameters; throws a NodeOperationError naming the item and field. */
@@ -115,6 +126,23 @@ export function planReprovision(
 		'pollIntervalSeconds',
 		POLL_INTERVAL_SECONDS,
 	);
+	const checkEarlier =
+		(readChoiceOption(
+			ctx,
+			itemIndex,
+			safety,
+			'checkEarlierReprovision',
+			'Check for an Earlier Reprovision',
+			EARLIER_CHECKS,
+		) as EarlierCheck | undefined) ?? DEFAULT_EARLIER_CHECK;
+	if (checkEarlier === 'always' && scope !== 'organization') {
+		throw invalid(
+			ctx,
+			itemIndex,
+			'Check for an Earlier Reprovision',
+			'can be "Always" only on the Organization (Admin) scope: Graph lists the remote actions of a Cloud PC only on the admin route (beta retrieveCloudPcRemoteActionResults)',
+		);
+	}
 	if (waitForCompletion && scope !== 'organization') {
 		throw invalid(
 			ctx,
@@ -135,6 +163,10 @@ export function planReprovision(
 		wait: waitForCompletion
 			? { timeoutMs: timeoutMinutes * 60_000, intervalMs: intervalSeconds * 1000 }
 			: undefined,
+		// A retry runs the execution again: what its first attempt sent must not go twice.
+		checkEarlier:
+			scope === 'organization' &&
+			(checkEarlier === 'always' || (checkEarlier === 'onRetry' && ctx.getMode() === 'retry')),
 	};
 }
 

@@ -1,0 +1,143 @@
+import type { INodeParameters, WorkflowExecuteMode } from 'n8n-workflow';
+
+import { delegatedCredential, reprovisionParameters, startFleetServer } from '../../../fixtures';
+import { manyCloudPcs, type GraphServer } from '../../../graph-server';
+import { runCloudPcNode } from '../../../harness/run-workflow';
+
+/*
+ * Check for an Earlier Reprovision. When n8n's worker stops mid-run, the execution is marked
+ * crashed and a user's retry runs the node again on every item (test/e2e/queue-mode.mjs shows
+ * it in n8n). The server's status lags behind an accepted reprovision, so Graph would accept a
+ * second one: only the remote action results tell what the first attempt already started.
+ */
+
+const fleet = manyCloudPcs(40);
+const ids = fleet.map((pc) => pc.id);
+
+let graph: GraphServer;
+
+beforeAll(async () => {
+	graph = await startFleetServer(fleet, { statusLagMs: 60_000 });
+});
+afterAll(async () => await graph.close());
+beforeEach(() => graph.reset());
+
+const run = async (
+	cloudPcIds: string[],
+	mode: WorkflowExecuteMode,
+	parameters: INodeParameters = {},
+) =>
+	await runCloudPcNode({
+		credentials: delegatedCredential(graph.url),
+		parameters: reprovisionParameters(parameters),
+		items: cloudPcIds.map((cloudPcId) => ({ cloudPcId })),
+		continueOnFail: true,
+		mode,
+	});
+
+const reads = () =>
+	graph.requests.filter((r) => r.path.endsWith('/retrieveCloudPcRemoteActionResults'));
+const outcomes = (output: Awaited<ReturnType<typeof run>>['output']) =>
+	output.map((item) => item.json.outcome);
+
+describe('Check for an Earlier Reprovision', () => {
+	test('a retry skips what the first attempt started and sends the rest, each once', async () => {
+		// The first attempt got through half of the Cloud PCs before its worker stopped.
+		await run(ids.slice(0, 20), 'webhook');
+		graph.requests.length = 0;
+
+		const { output, error } = await run(ids, 'retry');
+
+		expect(error).toBeUndefined();
+		expect(outcomes(output)).toEqual([
+			...Array(20).fill('skipped'),
+			...Array(20).fill('requested'),
+		]);
+		expect(output[0].json.reason).toMatch(
+			/^A reprovision of this Cloud PC started at \d{4}-.+ \(active\), so it was not sent again \(Check for an Earlier Reprovision\)$/,
+		);
+		expect(output[0].json).toMatchObject({ requestedAt: null, cloudPcId: ids[0] });
+		expect(output[39].json).toMatchObject({ outcome: 'requested', reason: null, statusCode: 204 });
+		expect(graph.lostAndDuplicated(ids)).toEqual({ lost: 0, duplicated: 0 });
+		// Its cost: one read per Cloud PC, 20 to a batch, before anything is sent.
+		expect(reads()).toHaveLength(40);
+		expect(new Set(reads().map((r) => r.batchRequestId)).size).toBe(2);
+	});
+
+	test('default: no read outside a retry; a second start then wipes twice, unless Always', async () => {
+		await run(ids.slice(0, 5), 'webhook');
+		graph.requests.length = 0;
+		const again = await run(ids.slice(0, 5), 'webhook');
+		expect(reads()).toHaveLength(0);
+		expect(outcomes(again.output)).toEqual(Array(5).fill('requested'));
+		expect(graph.reprovisionCount(ids[0])).toBe(2);
+
+		graph.reset();
+		await run(ids.slice(0, 5), 'webhook');
+		const always = await run(ids.slice(0, 5), 'webhook', {
+			safety: { checkEarlierReprovision: 'always' },
+		});
+		expect(outcomes(always.output)).toEqual(Array(5).fill('skipped'));
+		expect(graph.lostAndDuplicated(ids.slice(0, 5))).toEqual({ lost: 0, duplicated: 0 });
+	});
+
+	test('Never: a retry reads nothing', async () => {
+		await run(ids.slice(0, 3), 'retry', { safety: { checkEarlierReprovision: 'never' } });
+		expect(reads()).toHaveLength(0);
+		expect(graph.lostAndDuplicated(ids.slice(0, 3))).toEqual({ lost: 0, duplicated: 0 });
+	});
+
+	test('an earlier reprovision that failed, or one older than 4 hours, does not stop a new one', async () => {
+		graph.addRemoteAction(ids[0], {
+			actionName: 'Reprovision',
+			actionState: 'failed',
+			startDateTime: new Date(Date.now() - 30 * 60_000).toISOString(),
+		});
+		graph.addRemoteAction(ids[1], {
+			actionName: 'Reprovision',
+			actionState: 'done',
+			startDateTime: new Date(Date.now() - 5 * 60 * 60_000).toISOString(),
+		});
+		graph.addRemoteAction(ids[2], {
+			actionName: 'Reprovision',
+			actionState: 'done',
+			startDateTime: new Date(Date.now() - 60 * 60_000).toISOString(),
+		});
+
+		const { output } = await run(ids.slice(0, 3), 'retry');
+
+		expect(outcomes(output)).toEqual(['requested', 'requested', 'skipped']);
+		expect(output[2].json.reason).toMatch(/\(done\), so it was not sent again/);
+	});
+
+	test('a check that cannot be read fails its item and sends nothing for it', async () => {
+		graph.failNext(
+			{ pathIncludes: `${ids[1]}/retrieveCloudPcRemoteActionResults` },
+			{ status: 403, code: 'Forbidden', message: 'Not allowed' },
+		);
+
+		const { output } = await run(ids.slice(0, 3), 'retry');
+
+		expect(outcomes(output)).toEqual(['requested', 'failed', 'requested']);
+		expect(output[1].json.reason).toMatch(
+			/^Its earlier reprovisions could not be checked, so it was not sent: /,
+		);
+		expect(output[1].json).toMatchObject({ errorCode: 'Forbidden', statusCode: 403 });
+		expect(graph.reprovisionCount(ids[1])).toBe(0);
+	});
+
+	test('Always needs the Organization scope', async () => {
+		const { output, error } = await runCloudPcNode({
+			credentials: delegatedCredential(graph.url),
+			parameters: reprovisionParameters({
+				scope: 'user',
+				user: 'fleet.user00001@contoso.onmicrosoft.com',
+				safety: { checkEarlierReprovision: 'always' },
+			}),
+			items: [{ cloudPcId: ids[0] }],
+		});
+		expect(output).toHaveLength(0);
+		expect(error?.message).toMatch(/^Item 0: "Check for an Earlier Reprovision" .*Organization/);
+		expect(graph.requests).toHaveLength(0);
+	});
+});
