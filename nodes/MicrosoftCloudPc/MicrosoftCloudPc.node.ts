@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import * as cloudPc from './actions/cloudPc';
 import { credentialsDescription } from './actions/common.descriptions';
 import { nodeProperties } from './actions/node.description';
 import { route } from './actions/router';
@@ -21,7 +22,7 @@ export class MicrosoftCloudPc implements INodeType {
 		},
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: cloudPc.subtitle,
 		description: 'Read and reprovision Windows 365 Cloud PCs through Microsoft Graph',
 		defaults: { name: 'Microsoft Cloud PC' },
 		usableAsTool: true,

@@ -9,7 +9,7 @@ import {
 	nodeOutput,
 	reprovisionCalls,
 } from './harness.mjs';
-import { VARIANTS } from './setup.mjs';
+import { NODES, VARIANTS } from './setup.mjs';
 
 const REPROVISION = 'Reprovision Cloud PC';
 const LIST = 'Get failed Cloud PCs';
@@ -300,6 +300,69 @@ export async function nightlyScenarios(ctx) {
 				const last = graph.cloudPc(adele02).lastReprovision;
 				assert.equal(last.osVersion, 'windows10');
 				assert.equal(last.userAccountType, 'administrator');
+			});
+		},
+	);
+
+	await report.scenario(
+		`[n8n ${version}] Get Many with every setting at its default: a status for every Cloud PC`,
+		async (check) => {
+			const { code, run } = await execute(VARIANTS.getManyDefaults, () =>
+				graph.setStatus(megan01, 'failed'),
+			);
+			const output = nodeOutput(run, NODES.getMany) ?? [];
+			const lists = graph.requests.filter((r) => r.method === 'GET' && /\/cloudPCs$/.test(r.path));
+			check('execution succeeded', () => {
+				assert.equal(run.data.resultData.error, undefined);
+				assert.equal(code, 0);
+			});
+			check('one item per Cloud PC, each with the status Graph holds for it', () => {
+				assert.deepEqual(
+					output.map((pc) => pc.cloudPcId),
+					samples.map((pc) => pc.id),
+				);
+				for (const pc of output) {
+					assert.equal(typeof pc.status, 'string', `${pc.cloudPcName}: status ${pc.status}`);
+					assert.equal(pc.status, graph.cloudPc(pc.cloudPcId).status, pc.cloudPcName);
+				}
+				assert.equal(output.find((pc) => pc.cloudPcId === megan01).status, 'failed');
+			});
+			check('read through beta (v1.0 has no status), every page, one request per page', () => {
+				assert.ok(lists.length >= 2, `${lists.length} pages`);
+				for (const call of lists) {
+					assert.equal(call.path, '/beta/deviceManagement/virtualEndpoint/cloudPCs');
+				}
+				for (const pc of output) assert.equal(pc.apiVersion, 'beta');
+			});
+		},
+	);
+
+	await report.scenario(
+		`[n8n ${version}] Reprovision of a Cloud PC chosen From List: the output names it`,
+		async (check) => {
+			const { code, run } = await execute(VARIANTS.reprovisionFromList);
+			const output = nodeOutput(run, NODES.reprovision) ?? [];
+			const adele = samples.find((s) => s.id === adele02);
+			check('execution succeeded', () => {
+				assert.equal(run.data.resultData.error, undefined);
+				assert.equal(code, 0);
+			});
+			check("the item carries the Cloud PC's display name and user, and was requested", () => {
+				assert.equal(output.length, 1);
+				assert.equal(output[0].cloudPcId, adele02);
+				assert.equal(output[0].cloudPcName, 'AdeleV-02');
+				assert.equal(output[0].userPrincipalName, adele.userPrincipalName);
+				assert.equal(output[0].outcome, 'requested');
+				assert.equal(graph.reprovisionCount(adele02), 1);
+			});
+			check('no request but the reprovision: the name came with the choice', () => {
+				const operations = graph.requests.filter(
+					(r) => !r.path.endsWith('$batch') && !r.path.endsWith('/token'),
+				);
+				assert.deepEqual(
+					operations.map((r) => `${r.method} ${r.path}`),
+					[`POST ${ADMIN_PATH('v1.0', adele02)}`],
+				);
 			});
 		},
 	);

@@ -22,7 +22,21 @@ export const VARIANTS = {
 	nightlyReadOnlyStops: 'cloudpcNightRO01',
 	/** Nightly reprovisioning through beta with both admin-route options set. */
 	nightlyWithOptions: 'cloudpcNightOpt1',
+	/** "Run now" → Get Many with every setting left at its default. */
+	getManyDefaults: 'cloudpcListDef01',
+	/** "Run now" → Reprovision of a Cloud PC chosen From List. */
+	reprovisionFromList: 'cloudpcFromList1',
 };
+
+/** Node names in those two variants. */
+export const NODES = { getMany: 'Get many Cloud PCs', reprovision: 'Reprovision a Cloud PC' };
+
+/** The From List choice the editor saves for `pc`: its ID, and the picker entry's text. */
+function fromListChoice(pc, status) {
+	// the picker's text, as test/node/list-search.test.ts shows it builds it
+	const cachedResultName = [pc.displayName, pc.userPrincipalName, status].join(' · ');
+	return { __rl: true, mode: 'list', value: pc.id, cachedResultName };
+}
 
 /** A delegated credential for US Government L4, never signed in: its sign-in URL is checked. */
 export const US_GOV = {
@@ -49,7 +63,7 @@ function withNode(workflow, nodeName, change) {
 	return copy;
 }
 
-export async function importForTests({ n8n, graph, sink }) {
+export async function importForTests({ n8n, graph, sink, samples }) {
 	const examples = loadExamples();
 	for (const id of Object.values(WORKFLOWS)) {
 		if (!examples[id]) throw new Error(`examples/ has no workflow with id ${id}`);
@@ -89,6 +103,32 @@ export async function importForTests({ n8n, graph, sink }) {
 		},
 	);
 
+	// the nightly's manual trigger straight into its Cloud PC node `from`, renamed `to`
+	const single = (id, name, from, to, parameters) => {
+		const workflow = withNode({ ...structuredClone(nightly), id, name }, from, (node) => {
+			node.name = to;
+			node.parameters = { authentication: 'oAuth2', resource: 'cloudPc', ...parameters };
+		});
+		workflow.nodes = workflow.nodes.filter((n) => ['Run now', to].includes(n.name));
+		workflow.connections = { 'Run now': { main: [[{ node: to, type: 'main', index: 0 }]] } };
+		return workflow;
+	};
+	const getManyDefaults = single(
+		VARIANTS.getManyDefaults,
+		'e2e: Get Many, default settings',
+		'Get failed Cloud PCs',
+		NODES.getMany,
+		{ operation: 'getMany' },
+	);
+	const adele02 = samples.find((pc) => pc.displayName === 'AdeleV-02');
+	const reprovisionFromList = single(
+		VARIANTS.reprovisionFromList,
+		'e2e: Reprovision a Cloud PC chosen From List',
+		'Reprovision Cloud PC',
+		NODES.reprovision,
+		{ operation: 'reprovision', cloudPcId: fromListChoice(adele02, adele02.status) },
+	);
+
 	await n8n.importCredentials([
 		graphCredential(graph.url),
 		{
@@ -109,6 +149,14 @@ export async function importForTests({ n8n, graph, sink }) {
 			},
 		},
 	]);
-	await n8n.importWorkflows([nightly, ticket, readOnlyStops, withOptions]);
-	return { workflows: { nightly, ticket, readOnlyStops, withOptions } };
+	const workflows = {
+		nightly,
+		ticket,
+		readOnlyStops,
+		withOptions,
+		getManyDefaults,
+		reprovisionFromList,
+	};
+	await n8n.importWorkflows(Object.values(workflows));
+	return { workflows };
 }

@@ -11,7 +11,7 @@ import {
 	WORKFLOWS,
 } from '../../scripts/lib/local-env.mjs';
 import { GUID, assert, assertEmptyJsonWriteInBatch, reprovisionCalls } from './harness.mjs';
-import { TICKET_KEY, US_GOV, graphCredential } from './setup.mjs';
+import { READ_ONLY, TICKET_KEY, US_GOV, graphCredential } from './setup.mjs';
 
 const ADELE = 'AdeleV@contoso.onmicrosoft.com';
 const MEGAN = 'MeganB@contoso.onmicrosoft.com';
@@ -20,6 +20,7 @@ export async function ticketScenarios(ctx) {
 	const { n8n, graph, samples, report, version } = ctx;
 	const pc = (name) => samples.find((s) => s.displayName === name).id;
 	const adele01 = pc('AdeleV-01');
+	const adele02 = pc('AdeleV-02');
 	const megan01 = pc('MeganB-01');
 	const megan02 = pc('MeganB-02'); // provisioning in the sample data
 	const url = `${n8n.baseUrl}/webhook/${TICKET_WEBHOOK_PATH}`;
@@ -98,6 +99,51 @@ export async function ticketScenarios(ctx) {
 						signIn.searchParams.get('redirect_uri'),
 						`${n8n.baseUrl}/rest/oauth2-credential/callback`,
 					);
+				},
+			);
+			// the editor's "From List" picker, asked as the editor asks it
+			const picker = await fetch(
+				`${n8n.baseUrl}/rest/dynamic-node-parameters/resource-locator-results`,
+				{
+					method: 'POST',
+					headers: { cookie, 'content-type': 'application/json' },
+					body: JSON.stringify({
+						path: 'parameters.cloudPcId',
+						nodeTypeAndVersion: { name: NODE_TYPE, version: 1 },
+						methodName: 'searchCloudPcs',
+						filter: 'AdeleV-02',
+						currentNodeParameters: {
+							authentication: 'oAuth2',
+							resource: 'cloudPc',
+							operation: 'reprovision',
+							scope: 'organization',
+							apiVersion: 'v1.0',
+						},
+						// a credential of its own: the ticket's own must still start from its expired token
+						credentials: {
+							[CREDENTIALS.graph.type]: { id: READ_ONLY.id, name: READ_ONLY.name },
+						},
+					}),
+				},
+			);
+			const pickerBody = await picker.json().catch(() => undefined);
+			check(
+				'the From List picker shows each Cloud PC as "name · user · status" (read through beta)',
+				() => {
+					assert.equal(picker.status, 200, JSON.stringify(pickerBody));
+					assert.deepEqual(pickerBody.data.results, [
+						{
+							name: `AdeleV-02 · ${ADELE} · ${graph.cloudPc(adele02).status}`,
+							value: adele02,
+						},
+					]);
+					const lists = graph.requests.filter(
+						(r) => r.method === 'GET' && /\/cloudPCs$/.test(r.path),
+					);
+					assert.ok(lists.length > 0, 'the picker asked Graph');
+					for (const call of lists) {
+						assert.equal(call.path, '/beta/deviceManagement/virtualEndpoint/cloudPCs');
+					}
 				},
 			);
 			const editor = await fetch(`${n8n.baseUrl}/`);

@@ -140,6 +140,37 @@ test('paging follows @odata.nextLink and keeps the query state', async () => {
 	expect(v1.status).toBe(400);
 });
 
+test("v1.0 Cloud PCs have no status (Microsoft's v1.0 cloudPC resource has none); beta's do", async () => {
+	const id = failed.id;
+	const v1List = await (
+		await graph('/v1.0/deviceManagement/virtualEndpoint/cloudPCs', READER)
+	).json();
+	const v1One = await (
+		await graph(`/v1.0/deviceManagement/virtualEndpoint/cloudPCs/${id}`, READER)
+	).json();
+	for (const pc of [...v1List.value, v1One]) {
+		expect(pc).not.toHaveProperty('status');
+		expect(pc).not.toHaveProperty('statusDetail');
+	}
+	const select = await graph(
+		`/v1.0/deviceManagement/virtualEndpoint/cloudPCs/${id}?$select=id,status`,
+		READER,
+	);
+	expect(select.status).toBe(400);
+	expect((await select.json()).error.message).toBe(
+		"Could not find a property named 'status' on type 'microsoft.graph.cloudPC'.",
+	);
+
+	const beta = await (
+		await graph(`/beta/deviceManagement/virtualEndpoint/cloudPCs/${id}`, READER)
+	).json();
+	expect(beta).toMatchObject({
+		id,
+		status: 'failed',
+		statusDetail: { code: 'internalServerError' },
+	});
+});
+
 test('token endpoint exchanges a known refresh token and rejects others', async () => {
 	const token = (refreshToken: string) =>
 		fetch(`${server.url}/contoso.onmicrosoft.com/oauth2/v2.0/token`, {

@@ -9,6 +9,13 @@ export function isGraphVersion(segment: string | undefined): segment is GraphVer
 	return segment === 'v1.0' || segment === 'beta';
 }
 
+/*
+ * v1.0's cloudPC has no `status` or `statusDetail`: Microsoft's v1.0 resource page lists none
+ * (learn.microsoft.com/graph/api/resources/cloudpc?view=graph-rest-1.0; microsoftgraph/
+ * microsoft-graph-docs-contrib api-reference/v1.0/resources/cloudpc.md, 2024-10-18), the beta
+ * page lists both (…/resources/cloudpc?view=graph-rest-beta). So v1.0 answers leave them out,
+ * and v1.0 refuses them in $select and $filter as Graph refuses any property its model lacks.
+ */
 const V1_PROPERTIES = [
 	'id',
 	'displayName',

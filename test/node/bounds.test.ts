@@ -233,8 +233,9 @@ describe('free text is checked before anything is sent', () => {
 
 		expect(error).toBeUndefined();
 		const [call] = graph.requests.filter((r) => r.batchRequestId !== undefined);
+		// a Get of all fields reads through beta (status)
 		expect(call.path).toBe(
-			`/v1.0/users/${encodeURIComponent(upn)}/cloudPCs/${PC.adeleProvisioned}`,
+			`/beta/users/${encodeURIComponent(upn)}/cloudPCs/${PC.adeleProvisioned}`,
 		);
 	});
 

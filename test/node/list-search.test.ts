@@ -23,7 +23,7 @@ describe('Cloud PC list search', () => {
 	test('organization scope pages through every Cloud PC by following @odata.nextLink', async () => {
 		const first = await search({ scope: 'organization' });
 		expect(first.results).toHaveLength(2);
-		expect(first.paginationToken).toMatch(new RegExp(`^${graph.url}/v1.0/`));
+		expect(first.paginationToken).toMatch(new RegExp(`^${graph.url}/beta/`));
 
 		const second = await search(
 			{ scope: 'organization' },
@@ -35,14 +35,36 @@ describe('Cloud PC list search', () => {
 
 		const all = [...first.results, ...second.results].map((result) => result.value);
 		expect(all.sort()).toEqual(Object.values(PC).sort());
-		expect(first.results[0].name).toContain(' · ');
 
 		const [firstCall, nextCall] = graph.requests;
-		expect(firstCall.path).toBe('/v1.0/deviceManagement/virtualEndpoint/cloudPCs');
-		expect(firstCall.query.$select).toBe('id,displayName,managedDeviceName,userPrincipalName');
+		expect(firstCall.path).toBe('/beta/deviceManagement/virtualEndpoint/cloudPCs');
+		expect(firstCall.query.$select).toBe(
+			'id,displayName,managedDeviceName,userPrincipalName,status',
+		);
 		const nextLink = new URL(first.paginationToken as string);
 		expect(nextCall.path).toBe(nextLink.pathname);
 		expect(nextCall.query).toEqual(Object.fromEntries(nextLink.searchParams));
+	});
+
+	test('each entry reads "name · user · status", read through beta whatever the API Version', async () => {
+		// v1.0's cloudPC has no status (test/graph-server/odata.ts), so the picker reads beta
+		const { results } = await search({ scope: 'me', apiVersion: 'v1.0' });
+
+		expect(graph.requests.map((r) => r.path)).toEqual(['/beta/me/cloudPCs']);
+		expect(results).toEqual([
+			{ name: `CPC-adele-01 · ${ADELE.upn} · provisioned`, value: PC.adeleProvisioned },
+			{ name: `CPC-adele-02 · ${ADELE.upn} · failed`, value: PC.adeleFailed },
+		]);
+	});
+
+	test('the status changes with the Cloud PC, and the search text matches it', async () => {
+		graph.setStatus(PC.adeleProvisioned, 'failed');
+		const { results } = await search({ scope: 'me' }, 'FAILED');
+
+		expect(results.map((r) => r.name)).toEqual([
+			`CPC-adele-01 · ${ADELE.upn} · failed`,
+			`CPC-adele-02 · ${ADELE.upn} · failed`,
+		]);
 	});
 
 	test("specific user scope lists only that user's Cloud PCs and filters by name", async () => {
@@ -57,7 +79,7 @@ describe('Cloud PC list search', () => {
 		const values = result.results.map((r) => r.value).sort();
 
 		expect(values).toEqual([PC.adeleProvisioned, PC.adeleFailed].sort());
-		expect(graph.requests[0].path).toBe('/v1.0/me/cloudPCs');
+		expect(graph.requests[0].path).toBe('/beta/me/cloudPCs');
 	});
 
 	test('specific user scope without a user yet lists nothing and asks Graph nothing', async () => {

@@ -81,7 +81,7 @@ export const userProperty: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: 'adele.vance@contoso.com',
+	placeholder: 'AdeleV@contoso.onmicrosoft.com',
 	description: 'Object ID (GUID) or user principal name (UPN) of the Cloud PC owner',
 	displayOptions: { show: { scope: ['user'] } },
 };
@@ -93,6 +93,9 @@ export const cloudPcLocator: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	description: 'The Cloud PC to act on',
+	// n8n's editor clears the choice when these change: a Cloud PC from another scope's list
+	// (or another user's) must not stay selected
+	typeOptions: { loadOptionsDependsOn: ['scope', 'user'] },
 	modes: [
 		{
 			displayName: 'From List',
@@ -134,7 +137,7 @@ export const cloudPcFieldsOption: INodeProperties = {
 	],
 	default: [],
 	description:
-		'Properties to ask Graph for ($select); the ID always comes back. Empty: all. Status fields are read through the beta API.',
+		"Properties to ask Graph for ($select); the ID always comes back. Empty: all. Status and Status Detail exist only in Graph's beta API, so a read that returns them (all fields, or either chosen) goes through beta whatever the API Version says; choose fields without them to read through v1.0.",
 };
 
 /** For operations that exist only on the admin route and only in beta. */
@@ -174,6 +177,6 @@ export const userPrincipalNameFilter: INodeProperties = {
 	name: 'userPrincipalName',
 	type: 'string',
 	default: '',
-	placeholder: 'adele.vance@contoso.com',
+	placeholder: 'AdeleV@contoso.onmicrosoft.com',
 	description: "Only this user's Cloud PCs",
 };

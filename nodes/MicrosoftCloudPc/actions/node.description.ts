@@ -20,7 +20,12 @@ export const nodeProperties: INodeProperties[] = [
 		name: 'apiVersion',
 		type: 'options',
 		options: [
-			{ name: 'v1.0', value: 'v1.0', description: 'Generally available Graph API' },
+			{
+				name: 'v1.0',
+				value: 'v1.0',
+				description:
+					'Generally available Graph API. Get, Get Many and the From List picker read through beta when they return status, which v1.0 lacks (see Options › Fields).',
+			},
 			{ name: 'Beta', value: 'beta', description: 'Preview Graph API; adds status fields' },
 		],
 		default: 'v1.0',

@@ -9,9 +9,17 @@ import { readPage } from '../actions/cloudPc/pages';
 import { userProblem } from '../actions/validate';
 import { createGraphClient, type Authentication } from '../transport/graph';
 import { cloudPcPath, type Scope, SCOPES } from '../model';
-import { cloudPcFields } from '../actions/cloudPc/output';
+import { cloudPcFields, text } from '../actions/cloudPc/output';
+import { listEntryName } from '../actions/cloudPc/listEntry';
 
-/** Cloud PCs for the "From List" picker, in the node's current scope, one Graph page at a time. */
+/** Output fields the picker's search text is looked for in. */
+const SEARCHED = ['cloudPcName', 'managedDeviceName', 'userPrincipalName', 'status', 'cloudPcId'];
+
+/**
+ * Cloud PCs for the "From List" picker, in the node's current scope, one Graph page at a time.
+ * Read through beta whatever the API Version says: each entry shows the Cloud PC's status,
+ * which v1.0 does not have.
+ */
 export async function searchCloudPcs(
 	this: ILoadOptionsFunctions,
 	filter?: string,
@@ -27,46 +35,38 @@ export async function searchCloudPcs(
 	// the same check as a run, so the path below cannot fail to encode
 	const problem = user === undefined ? undefined : userProblem(user);
 	if (problem !== undefined) throw new NodeOperationError(this.getNode(), `"User" ${problem}`);
-	const version = this.getCurrentNodeParameter('apiVersion') === 'beta' ? 'beta' : 'v1.0';
 
 	const authentication = (this.getCurrentNodeParameter('authentication') ??
 		'oAuth2') as Authentication;
 	const graph = await createGraphClient(this, authentication);
 	const response = await graph.request<unknown>(
 		paginationToken
-			? { method: 'GET', version, url: paginationToken }
+			? { method: 'GET', version: 'beta', url: paginationToken }
 			: {
 					method: 'GET',
-					version,
+					version: 'beta',
 					path: cloudPcPath(scope as Scope, user),
-					qs: { $select: 'id,displayName,managedDeviceName,userPrincipalName' } as IDataObject,
+					qs: {
+						$select: 'id,displayName,managedDeviceName,userPrincipalName,status',
+					} as IDataObject,
 				},
 	);
 	const page = readPage(response);
 	const needle = filter?.trim().toLowerCase();
 	const results = page.value
-		.map((pc) => {
-			const fields = cloudPcFields(pc);
-			return {
-				id: fields.cloudPcId as string | null,
-				displayName: fields.cloudPcName as string | null,
-				managedDeviceName: fields.managedDeviceName as string | null,
-				userPrincipalName: fields.userPrincipalName as string | null,
-			};
-		})
-		.filter((pc): pc is typeof pc & { id: string } => pc.id !== null)
+		.map((pc) => cloudPcFields(pc))
+		.filter((pc) => typeof pc.cloudPcId === 'string')
 		.filter(
-			(pc) =>
-				!needle ||
-				[pc.displayName, pc.managedDeviceName, pc.userPrincipalName, pc.id].some((field) =>
-					field?.toLowerCase().includes(needle),
-				),
+			(pc) => !needle || SEARCHED.some((key) => text(pc[key])?.toLowerCase().includes(needle)),
 		)
 		.map((pc) => ({
-			name: [pc.displayName ?? pc.managedDeviceName ?? pc.id, pc.userPrincipalName]
-				.filter(Boolean)
-				.join(' · '),
-			value: pc.id,
+			name: listEntryName({
+				id: pc.cloudPcId as string,
+				displayName: text(pc.cloudPcName),
+				userPrincipalName: text(pc.userPrincipalName),
+				status: text(pc.status),
+			}),
+			value: pc.cloudPcId as string,
 		}));
 	return { results, paginationToken: page.nextLink };
 }

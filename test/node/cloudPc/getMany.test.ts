@@ -1,4 +1,4 @@
-import { ADELE, ALEX, PC } from '../../fixtures';
+import { ADELE, ALEX, PC, cloudPcs } from '../../fixtures';
 import { ALL_IDS, fleet, parameters, useOperationsServer } from '../../harness/graph-per-file';
 
 const { graph, run, listCalls } = useOperationsServer();
@@ -15,7 +15,7 @@ describe('Get Many', () => {
 		expect(calls[0].query).toEqual({});
 		for (const call of calls.slice(1)) {
 			expect(Object.keys(call.query)).toEqual(['$skiptoken']);
-			expect(call.path).toBe('/v1.0/deviceManagement/virtualEndpoint/cloudPCs');
+			expect(call.path).toBe('/beta/deviceManagement/virtualEndpoint/cloudPCs');
 		}
 		expect(calls.every((call) => call.batchRequestId === undefined)).toBe(true);
 		expect(output.map((item) => item.json.cloudPcId)).toEqual(ALL_IDS);
@@ -23,11 +23,47 @@ describe('Get Many', () => {
 		expect(output[0].json).toMatchObject({
 			cloudPcName: 'CPC-adele-01',
 			managedDeviceName: 'CPC-adele-01',
-			status: null,
+			status: 'provisioned',
 			scope: 'organization',
-			apiVersion: 'v1.0',
+			apiVersion: 'beta',
 			requestId: calls[0].requestId,
 		});
+	});
+
+	test('default settings on v1.0: one beta request per page, a status for every Cloud PC', async () => {
+		// v1.0's cloudPC has no status (see test/graph-server/odata.ts); a read that returns all
+		// fields goes through beta instead of adding a second request for the status
+		const { output, error } = await run({ parameters: parameters('getMany') });
+
+		expect(error).toBeUndefined();
+		// 11 Cloud PCs, two to a page
+		expect(listCalls()).toHaveLength(Math.ceil(ALL_IDS.length / 2));
+		expect(listCalls().every((call) => call.path.startsWith('/beta/'))).toBe(true);
+		expect(listCalls()[0].query).toEqual({ $top: '50' });
+		expect(output.map((item) => [item.json.cloudPcId, item.json.status])).toEqual(
+			[...cloudPcs, ...fleet].map((pc) => [pc.id, pc.status ?? 'provisioned']),
+		);
+		expect(output[1].json).toMatchObject({
+			cloudPcId: PC.adeleFailed,
+			status: 'failed',
+			statusDetail: 'Provisioning failed. Reprovision the Cloud PC to try again.',
+			apiVersion: 'beta',
+		});
+	});
+
+	test('Fields without status read through v1.0, with the same output keys and status null', async () => {
+		const all = await run({ parameters: parameters('getMany', { limit: 1 }) });
+		graph.reset();
+		const { output } = await run({
+			parameters: parameters('getMany', {
+				limit: 1,
+				options: { fields: ['displayName', 'userPrincipalName'] },
+			}),
+		});
+
+		expect(listCalls()[0].path).toBe('/v1.0/deviceManagement/virtualEndpoint/cloudPCs');
+		expect(Object.keys(output[0].json)).toEqual(Object.keys(all.output[0].json));
+		expect(output[0].json).toMatchObject({ status: null, apiVersion: 'v1.0' });
 	});
 
 	test('Limit sends $top and stops paging once it has enough', async () => {
@@ -56,48 +92,42 @@ describe('Get Many', () => {
 			'user principal name, quotes doubled',
 			{ userPrincipalName: ALEX.upn },
 			"userPrincipalName eq 'alex.o''neil#it@contoso.com'",
-			'v1.0',
 			[PC.alexProvisioned, PC.alexProvisioning],
 		],
-		[
-			'status, read through beta',
-			{ status: 'failed' },
-			"status eq 'failed'",
-			'beta',
-			[PC.adeleFailed],
-		],
+		['status', { status: 'failed' }, "status eq 'failed'", [PC.adeleFailed]],
 		[
 			'display name prefix',
 			{ displayNamePrefix: 'CPC-fleet-0000' },
 			"startswith(displayName,'CPC-fleet-0000')",
-			'v1.0',
 			fleet.slice(0, 7).map((pc) => pc.id),
 		],
 		[
 			'all three together',
 			{ userPrincipalName: ADELE.upn, status: 'provisioned', displayNamePrefix: 'cpc-' },
 			`userPrincipalName eq '${ADELE.upn}' and status eq 'provisioned' and startswith(displayName,'cpc-')`,
-			'beta',
 			[PC.adeleProvisioned],
 		],
-	])('filter by %s', async (_name, filters, $filter, version, ids) => {
-		const { output, error } = await run({
-			parameters: parameters('getMany', {
-				scope: 'organization',
-				apiVersion: 'v1.0',
-				returnAll: true,
-				filters,
-			}),
-		});
+	])(
+		'filter by %s (through beta, like every read with status)',
+		async (_name, filters, $filter, ids) => {
+			const { output, error } = await run({
+				parameters: parameters('getMany', {
+					scope: 'organization',
+					apiVersion: 'v1.0',
+					returnAll: true,
+					filters,
+				}),
+			});
 
-		expect(error).toBeUndefined();
-		const [first] = listCalls();
-		expect(first.query).toEqual({ $filter });
-		expect(first.path).toBe(`/${version}/deviceManagement/virtualEndpoint/cloudPCs`);
-		expect(output.map((item) => item.json.cloudPcId)).toEqual(ids);
-		expect(output.every((item) => item.json.apiVersion === version)).toBe(true);
-		if (version === 'beta') expect(output.every((item) => item.json.status !== null)).toBe(true);
-	});
+			expect(error).toBeUndefined();
+			const [first] = listCalls();
+			expect(first.query).toEqual({ $filter });
+			expect(first.path).toBe('/beta/deviceManagement/virtualEndpoint/cloudPCs');
+			expect(output.map((item) => item.json.cloudPcId)).toEqual(ids);
+			expect(output.every((item) => item.json.apiVersion === 'beta')).toBe(true);
+			expect(output.every((item) => item.json.status !== null)).toBe(true);
+		},
+	);
 
 	test('Fields become $select and the output keeps its shape', async () => {
 		const { output } = await run({
@@ -123,7 +153,7 @@ describe('Get Many', () => {
 
 	test('signed-in user and specific user scopes list their own Cloud PCs', async () => {
 		const me = await run({ parameters: parameters('getMany', { scope: 'me', returnAll: true }) });
-		expect(listCalls().map((call) => call.path)).toEqual(['/v1.0/me/cloudPCs']);
+		expect(listCalls().map((call) => call.path)).toEqual(['/beta/me/cloudPCs']);
 		expect(me.output.map((item) => item.json.cloudPcId)).toEqual([
 			PC.adeleProvisioned,
 			PC.adeleFailed,
@@ -136,7 +166,7 @@ describe('Get Many', () => {
 		// Graph documents no $top on the user lists: the limit is applied here
 		expect(listCalls()).toHaveLength(1);
 		expect(listCalls()[0]).toMatchObject({
-			path: `/v1.0/users/${encodeURIComponent(ALEX.upn)}/cloudPCs`,
+			path: `/beta/users/${encodeURIComponent(ALEX.upn)}/cloudPCs`,
 			query: {},
 		});
 		expect(user.output.map((item) => item.json)).toEqual([

@@ -15,7 +15,7 @@ import {
 import { readCloudPcId, readScope, readUser } from '../validate';
 import { readEach } from './items';
 import { cloudPcFields } from './output';
-import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './selectFields';
+import { readsStatus, readSelect, readVersionFor, selectQuery } from './selectFields';
 import type { ItemResult } from '../types';
 import { cloudPcPath, type Scope } from '../../model';
 
@@ -45,7 +45,7 @@ function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): Ge
 	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
 	const cloudPcId = readCloudPcId(ctx, itemIndex);
 	const { fields } = readSelect(ctx, itemIndex);
-	const version = readVersionFor(ctx, itemIndex, needsBetaFields(fields));
+	const version = readVersionFor(ctx, itemIndex, readsStatus(fields));
 	const path = cloudPcPath(scope, user ?? undefined, cloudPcId);
 	return { scope, user, cloudPcId, version, fields, path };
 }

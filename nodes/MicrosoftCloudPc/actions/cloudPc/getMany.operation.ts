@@ -31,7 +31,7 @@ import {
 import { ItemPlanner } from './items';
 import { cloudPcFields, failureFields } from './output';
 import { readPage, unexpectedAnswer } from './pages';
-import { needsBetaFields, readSelect, readVersionFor, selectQuery } from './selectFields';
+import { readsStatus, readSelect, readVersionFor, selectQuery } from './selectFields';
 import type { ItemResult, NumberBounds } from '../types';
 import { cloudPcPath, type Scope } from '../../model';
 
@@ -190,7 +190,7 @@ function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): Li
 	const limit = readLimit(ctx, itemIndex);
 	const { filter, needsBeta } = readFilter(ctx, itemIndex, scope);
 	const { fields } = readSelect(ctx, itemIndex);
-	const version = readVersionFor(ctx, itemIndex, needsBeta || needsBetaFields(fields));
+	const version = readVersionFor(ctx, itemIndex, needsBeta || readsStatus(fields));
 	const request: GraphRequest = {
 		method: 'GET',
 		version,

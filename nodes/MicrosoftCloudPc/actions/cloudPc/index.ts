@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as bulkReprovision from './bulkReprovision.operation';
 import * as get from './get.operation';
@@ -21,37 +21,40 @@ export const description: INodeProperties[] = [
 				value: 'bulkReprovision',
 				description:
 					'DESTRUCTIVE: reprovision the Cloud PCs of all input items in one Windows 365 bulk action (beta, organization scope); every one is wiped and rebuilt and its user loses all data on it. Outputs the created bulk action per input item.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- sentence case already; the rule splits "PCs" into "p cs"
-				action: 'Bulk reprovision cloud PCs',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Bulk reprovision Cloud PCs',
 			},
 			{
 				name: 'Get',
 				value: 'get',
 				description:
 					'Read one Cloud PC by ID: name, user, service plan, image, and status (beta). Read-only; use it to check a Cloud PC before acting on it.',
-				action: 'Get a cloud PC',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get a Cloud PC',
 			},
 			{
 				name: 'Get Many',
 				value: 'getMany',
 				description:
 					'List Cloud PCs: in the organization (filter by user principal name, status or display name prefix), of one user, or of the signed-in user. Read-only; use it to pick targets, e.g. every Cloud PC whose status is failed.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- sentence case already; the rule splits "PCs" into "p cs"
-				action: 'Get many cloud PCs',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get many Cloud PCs',
 			},
 			{
 				name: 'Get Reprovision Status',
 				value: 'getReprovisionStatus',
 				description:
 					'Read the state of the latest reprovision of a Cloud PC (pending, active, done, failed) with its start and last update times (beta, organization scope). Read-only.',
-				action: 'Get the reprovision status of a cloud PC',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get the reprovision status of a Cloud PC',
 			},
 			{
 				name: 'Reprovision',
 				value: 'reprovision',
 				description:
 					'Reprovision a Cloud PC: DESTRUCTIVE, it wipes the Cloud PC and rebuilds it from its provisioning policy; the user loses all data on it. Options can skip Cloud PCs that are not reprovisionable, rehearse without sending (dry run) or wait until the rebuild is done.',
-				action: 'Reprovision a cloud PC',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Reprovision a Cloud PC',
 			},
 		],
 		default: 'reprovision',
@@ -62,3 +65,14 @@ export const description: INodeProperties[] = [
 	...getReprovisionStatus.description,
 	...bulkReprovision.description,
 ];
+
+/**
+ * The canvas line under the node's name: the operation as the editor lists it, e.g.
+ * "Reprovision: Cloud PC", not its raw value.
+ */
+export const subtitle = `={{ (${(description[0].options as INodePropertyOptions[])
+	.map(
+		({ value, name }) =>
+			`$parameter["operation"] === ${JSON.stringify(value)} ? ${JSON.stringify(name)} : `,
+	)
+	.join('')}$parameter["operation"]) + ": Cloud PC" }}`;

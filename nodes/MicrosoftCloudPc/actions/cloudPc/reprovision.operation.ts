@@ -24,8 +24,9 @@ import {
 	sendReport,
 	withReport,
 } from './items';
-import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
+import { listChoiceNames } from './listEntry';
 import { remoteActionResultsRequest } from './remoteActions';
+import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
 import {
 	DEFAULT_EARLIER_CHECK,
 	DEFAULT_POLL_SECONDS,
@@ -139,6 +140,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollIntervalSeconds',
+				displayOptions: { show: { waitForCompletion: [true] } },
 				type: 'number',
 				typeOptions: numberTypeOptions(POLL_INTERVAL_SECONDS),
 				default: DEFAULT_POLL_SECONDS,
@@ -156,6 +158,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Wait Timeout (Minutes)',
 				name: 'waitTimeoutMinutes',
+				displayOptions: { show: { waitForCompletion: [true] } },
 				type: 'number',
 				typeOptions: numberTypeOptions(WAIT_TIMEOUT_MINUTES),
 				default: DEFAULT_WAIT_MINUTES,
@@ -183,7 +186,8 @@ export async function execute(
 	items: INodeExecutionData[],
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
-	const shape = new OutputShape(this.getNode().parameters.safety, this.getMode() === 'retry');
+	const { parameters } = this.getNode();
+	const shape = new OutputShape(parameters.safety, this.getMode() === 'retry');
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
@@ -209,7 +213,7 @@ export async function execute(
 	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
 	const waited = await waitForCompletion(run, outcomes);
 
-	const output = new ItemOutput(this, shape, fatal);
+	const output = new ItemOutput(this, shape, fatal, listChoiceNames(parameters.cloudPcId));
 	return items.map((_, itemIndex): ItemResult => {
 		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
 		const p = planner.plan(itemIndex);

@@ -32,8 +32,14 @@ export function readVersionFor(
 	return needsBeta ? 'beta' : version;
 }
 
-export const needsBetaFields = (fields: readonly string[]) =>
-	fields.some((field) => BETA_ONLY_FIELDS.includes(field));
+/**
+ * Whether a read returns status: all fields (none chosen) or a status field chosen. Status is
+ * what an admin reads Cloud PCs for, and only beta has it, so such a read goes through beta:
+ * one request, where v1.0 plus a beta read of the status would be two against the same
+ * Windows 365 budget. The output keeps the same keys either way.
+ */
+export const readsStatus = (fields: readonly string[]) =>
+	fields.length === 0 || fields.some((field) => BETA_ONLY_FIELDS.includes(field));
 
 /** `$select` for the chosen fields; nothing when all are wanted. Graph always adds `id`. */
 export function selectQuery(fields: readonly string[]): IDataObject {

@@ -71,6 +71,9 @@ describe('reprovision routes', () => {
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 		expect(output[0].json).toEqual({
 			cloudPcId,
+			// By ID: the node does not know the name or user without reading the Cloud PC
+			cloudPcName: null,
+			userPrincipalName: null,
 			scope,
 			user: user ?? null,
 			apiVersion,

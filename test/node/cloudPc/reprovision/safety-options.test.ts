@@ -159,6 +159,8 @@ describe('Dry Run', () => {
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(output[0].json).toEqual({
 			cloudPcId: PC.adeleProvisioned,
+			cloudPcName: null,
+			userPrincipalName: null,
 			scope: 'organization',
 			user: null,
 			apiVersion: 'v1.0',

@@ -16,6 +16,7 @@ import {
 	type ReprovisionPlan,
 } from './request';
 import type { WaitResult } from './wait';
+import type { KnownNames } from '../listEntry';
 
 /**
  * Which optional parts Reprovision's outputs carry. It follows the node's configuration (an
@@ -80,6 +81,27 @@ export function startedEarlier(earlier: BatchResult | undefined): string | undef
 	return `A reprovision of this Cloud PC started at ${String(action.startDateTime)} (${String(action.actionState)}), so it was not sent again (Check for an Earlier Reprovision)`;
 }
 
+/**
+ * What the output says of the Cloud PC before any outcome: the plan's summary, and its name and
+ * user as the read before the request found them, else as the From List choice showed them.
+ */
+function knownOf(
+	shape: OutputShape,
+	p: ReprovisionPlan,
+	read: BatchResult | undefined,
+	listed: KnownNames,
+) {
+	const pc = shape.pc(read);
+	const { cloudPcId, ...rest } = summary(p);
+	return {
+		...pc,
+		cloudPcId,
+		cloudPcName: pc.cloudPcName ?? listed.cloudPcName,
+		userPrincipalName: pc.userPrincipalName ?? listed.userPrincipalName,
+		...rest,
+	};
+}
+
 /** One output item per input item, from what each step did to it. */
 export class ItemOutput {
 	constructor(
@@ -87,6 +109,8 @@ export class ItemOutput {
 		private readonly shape: OutputShape,
 		/** what ended the run early, if anything did */
 		private readonly fatal: unknown,
+		/** the names the From List choice showed for a Cloud PC */
+		private readonly listed: (cloudPcId: string) => KnownNames,
 	) {}
 
 	/** An item the run never sent: cancelled, or ended by an error that was not Graph's answer. */
@@ -107,7 +131,7 @@ export class ItemOutput {
 	): ItemResult {
 		const { shape } = this;
 		const { read, earlier } = reads;
-		const known = { ...shape.pc(read), ...summary(p) };
+		const known = knownOf(shape, p, read, this.listed(p.cloudPcId));
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
 		for (const [answer, what] of [
 			[read, 'The Cloud PC could not be read'],

@@ -1,0 +1,56 @@
+import type { INodeParameterResourceLocator } from 'n8n-workflow';
+
+/*
+ * A Cloud PC as the "From List" picker names it ("AdeleV-01 · AdeleV@contoso.onmicrosoft.com ·
+ * failed"), and that name read back. n8n keeps the chosen entry's name with the parameter
+ * (`cachedResultName`), so Reprovision can name the Cloud PC without asking Graph again.
+ */
+
+const SEPARATOR = ' · ';
+/** A status is one camelCase word; a UPN has one @ and no spaces (Entra ID's rules). */
+const STATUS = /^[A-Za-z]+$/;
+const UPN = /^[^\s@]+@[^\s@]+$/;
+
+export interface ListedCloudPc {
+	id: string;
+	displayName: string | null;
+	userPrincipalName: string | null;
+	status: string | null;
+}
+
+/** What the node knows of a Cloud PC without reading it: null where it knows nothing. */
+export interface KnownNames {
+	cloudPcName: string | null;
+	userPrincipalName: string | null;
+}
+
+export const NO_NAMES: KnownNames = { cloudPcName: null, userPrincipalName: null };
+
+export function listEntryName(pc: ListedCloudPc): string {
+	return [pc.displayName ?? pc.id, pc.userPrincipalName, pc.status].filter(Boolean).join(SEPARATOR);
+}
+
+/** An entry's name read back from the right: status, then UPN, then the display name. */
+function namesOf(entry: string, id: string): KnownNames {
+	const parts = entry.split(SEPARATOR);
+	if (parts.length > 1 && STATUS.test(parts[parts.length - 1])) parts.pop();
+	const upn = parts.length > 1 && UPN.test(parts[parts.length - 1]) ? parts.pop()! : null;
+	const name = parts.join(SEPARATOR);
+	// an entry without a display name shows the ID instead
+	return { cloudPcName: name && name !== id ? name : null, userPrincipalName: upn };
+}
+
+/**
+ * The names shown for the Cloud PC chosen From List, read once per run from the node's Cloud PC
+ * parameter as saved; for an item, nothing when the Cloud PC was given By ID or by an
+ * expression, or when the choice is not the Cloud PC the item names.
+ */
+export function listChoiceNames(parameter: unknown): (cloudPcId: string) => KnownNames {
+	const raw = parameter as Partial<INodeParameterResourceLocator> | null | undefined;
+	const { mode, value, cachedResultName } = raw && typeof raw === 'object' ? raw : {};
+	const chosen =
+		mode === 'list' && typeof value === 'string' && !value.startsWith('=') ? value.trim() : '';
+	if (!chosen || typeof cachedResultName !== 'string' || !cachedResultName) return () => NO_NAMES;
+	const names = namesOf(cachedResultName, chosen);
+	return (cloudPcId) => (cloudPcId.toLowerCase() === chosen.toLowerCase() ? names : NO_NAMES);
+}

@@ -1,0 +1,98 @@
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeProperties,
+	type INodePropertyOptions,
+} from 'n8n-workflow';
+
+import { SAMPLE_USERS } from '../../graph-server';
+import { NODE_TYPE, nodeTypes } from '../../harness/run-workflow';
+import { MicrosoftCloudPc } from '../../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+
+/* What the editor shows, read from the node's description the way n8n's editor reads it. */
+
+const description = new MicrosoftCloudPc().description;
+const properties = description.properties;
+const operations = properties.find((p) => p.name === 'operation')!
+	.options as INodePropertyOptions[];
+
+const node = (parameters: INode['parameters']): INode => ({
+	id: 'node',
+	name: 'Microsoft Cloud PC',
+	type: NODE_TYPE,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters,
+});
+
+/** Whether the editor shows `parameter` for these node parameters (inside `path`, if given). */
+const shown = (parameters: INode['parameters'], parameter: INodeProperties, path = '') =>
+	NodeHelpers.displayParameterPath(parameters, parameter, path, node(parameters), description);
+
+describe('the node in the editor', () => {
+	test('action names say "Cloud PC" as the product is spelled, in sentence case', () => {
+		expect(operations.map((o) => o.action)).toEqual([
+			'Bulk reprovision Cloud PCs',
+			'Get a Cloud PC',
+			'Get many Cloud PCs',
+			'Get the reprovision status of a Cloud PC',
+			'Reprovision a Cloud PC',
+		]);
+		expect(description.defaults.name).toBe('Microsoft Cloud PC');
+	});
+
+	test.each(operations.map((o) => [o.value as string, `${o.name}: Cloud PC`]))(
+		'the canvas subtitle of %s reads "%s"',
+		(operation, expected) => {
+			const parameters = { resource: 'cloudPc', operation };
+			const workflow = new Workflow({
+				nodes: [node(parameters)],
+				connections: {},
+				active: false,
+				nodeTypes,
+			});
+			// as n8n's editor evaluates a node's subtitle
+			const subtitle = workflow.expression.getSimpleParameterValue(
+				node(parameters),
+				description.subtitle,
+				'internal',
+				{},
+			);
+			expect(subtitle).toBe(expected);
+		},
+	);
+
+	test('Poll Interval and Wait Timeout are offered only once Wait for Completion is on', () => {
+		const reprovision = { resource: 'cloudPc', operation: 'reprovision' };
+		const safety = properties.find((p) => p.name === 'safety')!;
+		const option = (name: string) =>
+			(safety.options as INodeProperties[]).find((o) => o.name === name)!;
+		const waitOptions = ['pollIntervalSeconds', 'waitTimeoutMinutes'].map(option);
+
+		for (const values of [{}, { waitForCompletion: false }, { dryRun: true }]) {
+			const parameters = { ...reprovision, safety: values };
+			for (const o of waitOptions) expect(shown(parameters, o, 'safety')).toBe(false);
+			expect(shown(parameters, option('waitForCompletion'), 'safety')).toBe(true);
+		}
+		const waiting = { ...reprovision, safety: { waitForCompletion: true } };
+		for (const o of waitOptions) expect(shown(waiting, o, 'safety')).toBe(true);
+	});
+
+	test("a change of Scope or User clears the Cloud PC chosen from the other scope's list", () => {
+		// n8n's editor resets a resource locator whose `loadOptionsDependsOn` values change
+		const locators = properties.filter((p) => p.name === 'cloudPcId');
+		expect(locators.length).toBeGreaterThan(0);
+		for (const locator of locators) {
+			expect(locator.type).toBe('resourceLocator');
+			expect(locator.typeOptions?.loadOptionsDependsOn).toEqual(['scope', 'user']);
+		}
+	});
+
+	test("User placeholders are in the demo's sample domain", () => {
+		const domain = SAMPLE_USERS.adele.userPrincipalName.split('@')[1];
+		const placeholders = JSON.stringify(properties).match(/"placeholder":"[^"]*@[^"]*"/g) ?? [];
+		expect(placeholders.length).toBeGreaterThanOrEqual(2);
+		for (const placeholder of placeholders) expect(placeholder).toContain(`@${domain}"`);
+	});
+});
