@@ -27,7 +27,7 @@ const NPM_QUIET = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-progress
 
 /** What the first install of n8n costs; measured, see README "Set-up". */
 const N8N_INSTALL_COST =
-	'usually 6 to 20 minutes on 2 cores (longer on a busy machine), about 3 GB on disk';
+	'usually 6 to 30 minutes on 2 cores (the longer on a busy machine), about 3 GB on disk';
 /** Free disk below this and the install may not fit (n8n's folder plus npm's download cache). */
 const N8N_INSTALL_BYTES = 4e9;
 
