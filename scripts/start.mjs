@@ -27,13 +27,13 @@ import {
 	installAsCommunityPackage,
 	userFolderFor,
 } from './lib/n8n.mjs';
-import { DEFAULT_N8N_VERSION, ensureN8n, ensureNode, log } from './lib/toolchain.mjs';
+import { VERBOSE, duration, log, step } from './lib/progress.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n, ensureNode } from './lib/toolchain.mjs';
 
 const env = process.env;
 const version = env.CLOUDPC_N8N_VERSION || DEFAULT_N8N_VERSION;
 const port = Number(env.CLOUDPC_N8N_PORT || 5678);
 const tenant = readTenantSettings();
-const verbose = env.CLOUDPC_VERBOSE === '1';
 
 /** A real tenant when CLOUDPC_TENANT_ID is set; otherwise the local server. */
 function readTenantSettings() {
@@ -121,6 +121,8 @@ async function shutdown(code) {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(0));
+// A terminal or pipe that went away must not stop the shutdown half-way (n8n left running).
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 // `npm start` runs this under `sh -c`; a SIGTERM to npm may end npm and sh but not this
 // process. Stop as well when the parent goes away.
 const parent = process.ppid;
@@ -136,16 +138,23 @@ async function main() {
 
 	const node = await ensureNode(version);
 	const install = await ensureN8n(version, node);
-	log('building and packing the package');
-	const tarball = await buildAndPack();
+	const tarball = await step('building and packing the package', buildAndPack, {
+		note: 'tsc, gulp, npm pack',
+	});
 
 	const userFolder = userFolderFor(tenant ? 'tenant' : 'demo', version);
 	// For a real tenant the editor's host is "localhost": Entra ID accepts http redirect URIs for it.
 	const publicHost = tenant ? 'localhost' : '127.0.0.1';
-	const n8n = new N8n(install, node, userFolder, { port, extraEnv: { N8N_HOST: publicHost } });
+	const n8n = new N8n(install, node, userFolder, {
+		port,
+		extraEnv: { N8N_HOST: publicHost, ...landOnWorkflows(install) },
+	});
 	started.push(() => N8n.stopAll());
-	log(`installing ${tarball} into ${userFolder}/.n8n/nodes as Community Nodes would`);
-	await installAsCommunityPackage(userFolder, tarball, node);
+	await step(
+		'installing it as a community node',
+		() => installAsCommunityPackage(userFolder, tarball, node),
+		{ note: `into ${userFolder}/.n8n/nodes, as Settings › Community Nodes would` },
+	);
 	const secrets = persistentSecrets(userFolder);
 	const examples = loadExamples();
 
@@ -153,7 +162,11 @@ async function main() {
 	let samples = [];
 	let sink;
 	if (!tenant) {
-		({ server: graph, samples } = await startLocalGraph());
+		({ server: graph, samples } = await step(
+			'starting the local Graph-compatible server',
+			startLocalGraph,
+			{ note: 'compiled from test/graph-server the first time' },
+		));
 		started.push(() => graph.close());
 		sink = await startNotificationSink({
 			onMessage: ({ body }) => log(`[chat webhook] ${typeof body === 'object' ? body.text : body}`),
@@ -162,14 +175,22 @@ async function main() {
 		watchGraphLog(graph);
 		log(`local Graph-compatible server on ${graph.url}`);
 		// The server's port changes on every start: import the credential and workflows again.
-		await n8n.importCredentials([
-			localGraphCredential(graph.url, DEMO_TOKENS),
-			ticketKeyCredential(secrets.ticketKey),
-		]);
-		await n8n.importWorkflows(
-			Object.values(examples).map((w) => localizeWorkflow(w, { notifyUrl: sink.url })),
+		await step(
+			'importing the credential and the example workflows',
+			async () => {
+				await n8n.importCredentials([
+					localGraphCredential(graph.url, DEMO_TOKENS),
+					ticketKeyCredential(secrets.ticketKey),
+				]);
+				await n8n.importWorkflows(
+					Object.values(examples).map((w) => localizeWorkflow(w, { notifyUrl: sink.url })),
+				);
+				await n8n.activateWorkflow(WORKFLOWS.ticket);
+			},
+			{
+				note: "n8n's CLI: import:credentials, import:workflow, then the ticket workflow activated",
+			},
 		);
-		await n8n.activateWorkflow(WORKFLOWS.ticket);
 	} else {
 		// A real tenant: import once, so a sign-in done in the editor and edits are kept.
 		const marker = join(userFolder, 'imported-for-tenant.json');
@@ -190,21 +211,24 @@ async function main() {
 							},
 						}
 					: tenantGraphCredential(tenant);
-			await n8n.importCredentials([graphCredential, ticketKeyCredential(secrets.ticketKey)]);
-			await n8n.importWorkflows(
-				Object.values(examples).map((w) => {
-					const local = localizeWorkflow(w, { notifyUrl: env.CLOUDPC_NOTIFY_URL });
-					return tenant.auth === 'appOnly' ? useAppOnly(local) : local;
-				}),
-			);
+			await step('importing the credential and the example workflows', async () => {
+				await n8n.importCredentials([graphCredential, ticketKeyCredential(secrets.ticketKey)]);
+				await n8n.importWorkflows(
+					Object.values(examples).map((w) => {
+						const local = localizeWorkflow(w, { notifyUrl: env.CLOUDPC_NOTIFY_URL });
+						return tenant.auth === 'appOnly' ? useAppOnly(local) : local;
+					}),
+				);
+			});
 			writeFileSync(marker, fingerprint);
 		}
 	}
 
-	log(`starting n8n ${version} on http://127.0.0.1:${port} (log: ${join(userFolder, 'n8n.log')})`);
-	const child = await n8n.start({
-		onOutput: verbose ? (chunk) => process.stderr.write(chunk) : undefined,
-	});
+	const child = await step(
+		`starting n8n ${version} on http://127.0.0.1:${port}`,
+		() => n8n.start({ onOutput: VERBOSE ? (chunk) => process.stderr.write(chunk) : undefined }),
+		{ note: `its log: ${join(userFolder, 'n8n.log')}` },
+	);
 	child.once('exit', (code) => {
 		if (shuttingDown) return;
 		log(`n8n exited (${code}); see ${join(userFolder, 'n8n.log')}`);
@@ -217,7 +241,20 @@ async function main() {
 				`could not sign in as ${secrets.ownerEmail} (${error.message}); the editor will ask you to sign in or set up an owner`,
 			);
 		});
-	printSummary({ n8n, graph, samples, secrets, publicHost, examples });
+	printSummary({ n8n, graph, samples, sink, secrets, publicHost, examples });
+}
+
+/**
+ * n8n 2.x opens on its AI assistant after sign-in (the editor's "/" goes there while the
+ * `instance-ai` module is active and not turned off), not on the workflows: leave that module
+ * out (n8n's N8N_DISABLED_MODULES), so "/" goes to the workflows list. n8n 1.x has no such module
+ * (and refuses an unknown name there).
+ */
+function landOnWorkflows(install) {
+	const module = 'instance-ai';
+	if (!existsSync(join(install.dir, 'node_modules', 'n8n', 'dist', 'modules', module))) return {};
+	const disabled = [env.N8N_DISABLED_MODULES, module].filter(Boolean).join(',');
+	return { N8N_DISABLED_MODULES: disabled };
 }
 
 /**
@@ -247,17 +284,20 @@ function watchGraphLog(graph) {
 	timer.unref();
 }
 
-function printSummary({ n8n, graph, samples, secrets, publicHost, examples }) {
+function printSummary({ n8n, graph, samples, sink, secrets, publicHost, examples }) {
 	const editor = `http://${publicHost}:${n8n.port}`;
+	const notifyUrl = sink?.url ?? env.CLOUDPC_NOTIFY_URL;
 	const lines = [
 		'',
-		`n8n ${version} is running with ${PACKAGE_NAME} installed as a community node.`,
+		`n8n ${version} is running with ${PACKAGE_NAME} installed as a community node (ready in ${duration(process.uptime() * 1000)}).`,
 		'',
-		`  Editor:    ${editor}`,
 		`  Sign in:   ${secrets.ownerEmail} / ${secrets.ownerPassword}`,
-		`  Workflows: ${Object.values(examples)
-			.map((w) => `"${w.name}"`)
-			.join(', ')}`,
+		'  Open an example (after signing in, n8n opens the one you clicked):',
+		...Object.values(examples).map((w) => `    ${editor}/workflow/${w.id}   ${w.name}`),
+		`  Editor:    ${editor}`,
+		notifyUrl
+			? `  Chat:      the nightly summary is posted to ${notifyUrl}${sink ? ' (a stand-in on this machine; printed here as "[chat webhook] …")' : ''}`
+			: '  Chat:      the nightly summary goes nowhere until CLOUDPC_NOTIFY_URL is set',
 	];
 	if (graph) {
 		const pcs = samples.map(

@@ -25,7 +25,7 @@ export async function buildAndPack() {
 	const dest = join(CACHE, 'pack');
 	rmSync(dest, { recursive: true, force: true });
 	mkdirSync(dest, { recursive: true });
-	await run('npm', ['pack', '--pack-destination', dest, '--silent'], { quiet: true });
+	await run('npm', ['pack', '--pack-destination', dest, '--silent']);
 	const tarball = join(dest, `${PACKAGE_NAME}-${readVersion()}.tgz`);
 	if (!existsSync(tarball)) throw new Error(`npm pack did not produce ${tarball}`);
 	return tarball;

@@ -1,9 +1,13 @@
 // Node.js and n8n for the demo (`npm start`) and the end-to-end tests (`npm run test:e2e`).
 // Everything is installed into the git-ignored .cache/ folder once and reused afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { VERBOSE, log, step } from './progress.mjs';
+
+export { log } from './progress.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CACHE = resolve(process.env.CLOUDPC_CACHE_DIR ?? join(ROOT, '.cache'));
@@ -18,24 +22,45 @@ export const NODE_VERSION = '24.22.3';
 /** n8n 1.x's spreadsheet dependency points at a tarball outside the registry; this one is on npm. */
 const N8N1_OVERRIDES = { xlsx: '0.18.5' };
 
-export function log(message) {
-	process.stderr.write(`[cloudpc] ${message}\n`);
-}
+/** Flags that keep npm's own chatter short. */
+const NPM_QUIET = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-progress'];
 
-/** Runs a command, streaming its output to stderr (stdout stays clean); rejects on a non-zero exit. */
-export function run(command, args, { cwd = ROOT, env = process.env, quiet = false } = {}) {
+/** What the first install of n8n costs; measured, see README "Set-up". */
+const N8N_INSTALL_COST =
+	'usually 6 to 30 minutes on 2 cores (the longer on a busy machine), about 3 GB on disk';
+/** Free disk below this and the install may not fit (n8n's folder plus npm's download cache). */
+const N8N_INSTALL_BYTES = 4e9;
+
+/**
+ * Runs a command; rejects on a non-zero exit with the last lines it printed. Its output goes to
+ * the terminal (stderr: stdout stays clean) only with CLOUDPC_VERBOSE=1; `onLine` sees each line.
+ */
+export function run(command, args, { cwd = ROOT, env = process.env, onLine } = {}) {
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn(command, args, {
-			cwd,
-			env,
-			stdio: ['ignore', quiet ? 'ignore' : process.stderr, quiet ? 'ignore' : process.stderr],
-		});
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const tail = [];
+		let partial = '';
+		const onChunk = (chunk) => {
+			if (VERBOSE) process.stderr.write(chunk);
+			const lines = (partial + chunk.toString('utf8')).split('\n');
+			partial = lines.pop();
+			for (const line of lines) {
+				onLine?.(line);
+				tail.push(line);
+				if (tail.length > 40) tail.shift();
+			}
+		};
+		child.stdout.on('data', onChunk);
+		child.stderr.on('data', onChunk);
 		child.on('error', reject);
-		child.on('exit', (code, signal) =>
-			code === 0
-				? resolvePromise()
-				: reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)),
-		);
+		child.on('close', (code, signal) => {
+			if (code === 0) return resolvePromise();
+			if (partial) tail.push(partial);
+			const output = VERBOSE ? '' : `\n${tail.join('\n')}`;
+			reject(
+				new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${output}`),
+			);
+		});
 	});
 }
 
@@ -67,22 +92,15 @@ export async function ensureNode(n8nVersion) {
 	const nodeDir = join(prefix, 'node_modules', pkg);
 	const binary = join(nodeDir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
 	if (!existsSync(binary)) {
-		log(`fetching Node.js ${NODE_VERSION} from npm (${pkg}) into ${prefix}`);
 		mkdirSync(prefix, { recursive: true });
 		writeFileSync(join(prefix, 'package.json'), JSON.stringify({ private: true }, null, 2));
-		await run(
-			'npm',
-			[
-				'install',
-				'--no-save',
-				'--ignore-scripts',
-				'--no-audit',
-				'--no-fund',
-				`${pkg}@${NODE_VERSION}`,
-			],
-			{
-				cwd: prefix,
-			},
+		await step(
+			`fetching Node.js ${NODE_VERSION}, which n8n ${n8nVersion} needs`,
+			() =>
+				run('npm', ['install', '--no-save', ...NPM_QUIET, `${pkg}@${NODE_VERSION}`], {
+					cwd: prefix,
+				}),
+			{ note: `npm package ${pkg}, about 190 MB, into ${prefix}` },
 		);
 	}
 	return { binDir: dirname(binary), nodeDir };
@@ -122,8 +140,6 @@ export async function ensureN8n(version, node) {
 		}
 		return { dir, bin, version };
 	}
-	const started = Date.now();
-	log(`installing n8n ${version} into ${dir} (first time only: a few minutes, about 3 GB)`);
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(
 		join(dir, 'package.json'),
@@ -138,26 +154,74 @@ export async function ensureN8n(version, node) {
 			2,
 		) + '\n',
 	);
-	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: dir,
-		env,
-	});
-	await rebuildNatives(dir, env);
+	warnIfLowOnDisk(dir);
+	await step(
+		`installing n8n ${version}`,
+		async () => {
+			await npmInstallWithProgress(dir, env);
+			await rebuildNatives(dir, env);
+		},
+		{ note: `first time only, into ${dir}: ${N8N_INSTALL_COST}` },
+	);
 	writeFileSync(marker, JSON.stringify({ version, abi }) + '\n');
-	log(`n8n ${version} installed in ${Math.round((Date.now() - started) / 1000)} s`);
 	return { dir, bin, version };
+}
+
+function warnIfLowOnDisk(dir) {
+	const { bavail, bsize } = statfsSync(dir);
+	const free = bavail * bsize;
+	if (free < N8N_INSTALL_BYTES) {
+		log(
+			`warning: only ${(free / 1e9).toFixed(1)} GB free where n8n goes; its install needs about ${N8N_INSTALL_BYTES / 1e9} GB (set CLOUDPC_CACHE_DIR to put it elsewhere)`,
+		);
+	}
+}
+
+/**
+ * `npm install` of n8n with a progress detail read from npm's http log: first the registry's
+ * package manifests (resolving the dependency tree), then the package tarballs it downloads and
+ * unpacks into node_modules.
+ */
+async function npmInstallWithProgress(dir, env) {
+	let manifests = 0;
+	// npm logs each package it will unpack ("http cache <name>@<tarball>") when it starts doing
+	// so, then "http fetch GET 200 <tarball>" as each download (a package not in npm's cache) ends.
+	let packages = 0;
+	let downloaded = 0;
+	await step(
+		'npm install',
+		() =>
+			run('npm', ['install', ...NPM_QUIET, '--loglevel=http'], {
+				cwd: dir,
+				env,
+				onLine: (line) => {
+					const tarball = line.includes('.tgz');
+					if (line.startsWith('npm http cache ') && tarball) packages += 1;
+					else if (line.startsWith('npm http fetch ')) {
+						if (tarball) downloaded += 1;
+						else manifests += 1;
+					}
+				},
+			}),
+		{
+			detail: () =>
+				packages
+					? `downloading and unpacking ${packages} packages: ${downloaded} downloaded so far`
+					: `resolving dependencies: ${manifests} package manifests read from the registry`,
+		},
+	);
 }
 
 /** The native modules n8n needs to run workflows (the others' install scripts stay skipped). */
 async function rebuildNatives(dir, env) {
 	for (const native of ['sqlite3', 'isolated-vm']) {
 		if (existsSync(join(dir, 'node_modules', native))) {
-			log(`compiling ${native} (about a minute)`);
 			// The repo's .npmrc turns install scripts off; compiling these is exactly such a script.
-			await run('npm', ['rebuild', native, '--ignore-scripts=false', '--loglevel=error'], {
-				cwd: dir,
-				env,
-			});
+			await step(
+				`compiling ${native}`,
+				() => run('npm', ['rebuild', native, '--ignore-scripts=false'], { cwd: dir, env }),
+				{ note: 'node-gyp, about a minute' },
+			);
 		}
 	}
 }
