@@ -146,9 +146,6 @@ export async function startPostgres(dataDir) {
 	}
 	await run(
 		...asPostgres('initdb', ['-D', clusterDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8']),
-		{
-			quiet: true,
-		},
 	);
 	const [command, args] = asPostgres('postgres', [
 		'-D',
