@@ -144,9 +144,7 @@ export async function startPostgres(dataDir) {
 		const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
 		for (const dir of [dataDir, socketDir, clusterDir]) chownSync(dir, uid, gid);
 	}
-	await run(
-		...asPostgres('initdb', ['-D', clusterDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8']),
-	);
+	await run(...asPostgres('initdb', ['-D', clusterDir, '-U', 'n8n', '--auth=trust', '-E', 'UTF8']));
 	const [command, args] = asPostgres('postgres', [
 		'-D',
 		clusterDir,
