@@ -112,3 +112,21 @@ export function assertEmptyJsonWriteInBatch(call) {
 	assert.deepEqual(call.body, {}, `body {}: ${JSON.stringify(call.body)}`);
 	assert.match(call.headers['content-type'] ?? '', /^application\/json\b/i);
 }
+
+/** POSTs JSON and reads the answer: { status, json (undefined when not JSON), text }. */
+export async function postJson(url, body, { headers = {}, timeoutMs = 600_000 } = {}) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(timeoutMs),
+	});
+	const text = await response.text();
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, json, text };
+}

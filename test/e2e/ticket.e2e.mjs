@@ -10,7 +10,13 @@ import {
 	TICKET_WEBHOOK_PATH,
 	WORKFLOWS,
 } from '../../scripts/lib/local-env.mjs';
-import { GUID, assert, assertEmptyJsonWriteInBatch, reprovisionCalls } from './harness.mjs';
+import {
+	GUID,
+	assert,
+	assertEmptyJsonWriteInBatch,
+	postJson,
+	reprovisionCalls,
+} from './harness.mjs';
 import { READ_ONLY, TICKET_KEY, US_GOV, graphCredential } from './setup.mjs';
 
 const ADELE = 'AdeleV@contoso.onmicrosoft.com';
@@ -26,19 +32,7 @@ export async function ticketScenarios(ctx) {
 	const url = `${n8n.baseUrl}/webhook/${TICKET_WEBHOOK_PATH}`;
 
 	async function post(body, key = TICKET_KEY) {
-		const response = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', ...(key ? { [TICKET_KEY_HEADER]: key } : {}) },
-			body: JSON.stringify(body),
-		});
-		const text = await response.text();
-		let json;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			json = undefined;
-		}
-		return { status: response.status, json, text };
+		return await postJson(url, body, { headers: key ? { [TICKET_KEY_HEADER]: key } : {} });
 	}
 
 	await report.scenario(

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { N8n, installAsCommunityPackage } from '../../../scripts/lib/n8n.mjs';
+import { postJson } from '../harness.mjs';
 import { ensureN8n, ensureNode, log } from '../../../scripts/lib/toolchain.mjs';
 import {
 	ensureServicePackages,
@@ -122,20 +123,7 @@ export class QueueCluster {
 
 	/** POSTs JSON to a production webhook and reads the JSON answer (n8n answers when the run ends). */
 	async callWebhook(path, body, { timeoutMs = 600_000 } = {}) {
-		const response = await fetch(`${this.n8n.baseUrl}/webhook/${path}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-			signal: AbortSignal.timeout(timeoutMs),
-		});
-		const text = await response.text();
-		let json;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			json = undefined;
-		}
-		return { status: response.status, json, text };
+		return await postJson(`${this.n8n.baseUrl}/webhook/${path}`, body, { timeoutMs });
 	}
 }
 
