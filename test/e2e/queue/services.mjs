@@ -3,8 +3,9 @@
 // never as a system service. Stopped (process group, SIGTERM then SIGKILL) by stop().
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -123,14 +124,32 @@ export async function startRedis() {
 }
 
 /**
+ * `dir`, or a new folder under the system's temp folder when the `postgres` user could not reach
+ * `dir` (as root, a clone inside a private folder such as `mktemp -d`'s).
+ */
+function reachableByPostgres(dir) {
+	if (!isRoot) return dir;
+	mkdirSync(dir, { recursive: true });
+	try {
+		execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore' });
+		return dir;
+	} catch {
+		const elsewhere = mkdtempSync(join(tmpdir(), 'cloudpc-queue-postgres-'));
+		log(`PostgreSQL's user cannot reach ${dir}; its data goes to ${elsewhere}`);
+		return elsewhere;
+	}
+}
+
+/**
  * PostgreSQL with a fresh cluster in `dataDir` (trust auth for user n8n on loopback) and the
  * database `n8n`. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
  */
-export async function startPostgres(dataDir) {
+export async function startPostgres(wantedDir) {
 	const bin = postgresBin();
 	if (!bin) throw new Error('PostgreSQL server programs not found under /usr/lib/postgresql');
 	const port = await freePort();
-	rmSync(dataDir, { recursive: true, force: true });
+	rmSync(wantedDir, { recursive: true, force: true });
+	const dataDir = reachableByPostgres(wantedDir);
 	const socketDir = join(dataDir, 'socket');
 	const clusterDir = join(dataDir, 'cluster');
 	mkdirSync(socketDir, { recursive: true });
