@@ -47,6 +47,9 @@ export const CLOUD_PC_STATUSES = [
 ] as const;
 
 /** Windows 365 accepts a reprovision only in these states. */
+/** Graph's largest page of a Cloud PC list (`$top`). */
+export const MAX_TOP = 999;
+
 export const REPROVISIONABLE_STATUSES: readonly string[] = ['provisioned', 'failed'];
 
 /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { readPage, unexpectedAnswer } from '../MicrosoftCloudPc/actions/cloudPc/pages';
-import { cloudPcPath } from '../MicrosoftCloudPc/model';
+import { MAX_TOP, cloudPcPath } from '../MicrosoftCloudPc/model';
 import { sendDirect } from '../MicrosoftCloudPc/transport/direct';
 import { GraphFailure } from '../MicrosoftCloudPc/transport/errors';
 import type { GraphClient, GraphRequest } from '../MicrosoftCloudPc/transport/graph';
@@ -12,8 +12,6 @@ import type { SeenCloudPc } from './state';
 
 /** Only what the events need; `lastRemoteActionResult` is beta, as is `status`. */
 const SELECT = 'id,displayName,userPrincipalName,status,statusDetail,lastRemoteActionResult';
-/** Graph's largest page: 10,000 Cloud PCs in 11 requests. */
-const PAGE_SIZE = 999;
 /** About a million Cloud PCs; there so a Graph that never stops paging cannot hold the poll. */
 export const MAX_PAGES = 1000;
 /** A request unanswered this long is sent again (a read: safe to repeat). */
@@ -25,7 +23,7 @@ export function listRequest(filter: string | undefined): GraphRequest {
 		method: 'GET',
 		version: 'beta',
 		path: cloudPcPath('organization', undefined),
-		qs: { $select: SELECT, $top: PAGE_SIZE, ...(filter ? { $filter: filter } : {}) },
+		qs: { $select: SELECT, $top: MAX_TOP, ...(filter ? { $filter: filter } : {}) },
 	};
 }
 

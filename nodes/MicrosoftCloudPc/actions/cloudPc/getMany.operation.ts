@@ -33,12 +33,9 @@ import { cloudPcFields, failureFields } from './output';
 import { readPage, unexpectedAnswer } from './pages';
 import { readsStatus, readSelect, readVersionFor, selectQuery } from './selectFields';
 import type { ItemResult, NumberBounds } from '../types';
-import { cloudPcPath, type Scope } from '../../model';
+import { MAX_TOP, cloudPcPath, type Scope } from '../../model';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['getMany'] } };
-
-/** Graph's largest page ($top). */
-export const MAX_TOP = 999;
 
 /**
  * Pages one input item may read. Far beyond any tenant at Graph's page sizes; it is there so a

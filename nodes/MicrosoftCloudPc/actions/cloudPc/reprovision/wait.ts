@@ -5,8 +5,7 @@ import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
 import { graphOutcome, sendDirect } from '../../../transport/direct';
 import { GraphFailure } from '../../../transport/errors';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
-import { cloudPcPath } from '../../../model';
-import { MAX_TOP } from '../getMany.operation';
+import { MAX_TOP, cloudPcPath } from '../../../model';
 import { readPage, type Page } from '../pages';
 import type { Outcome } from '../output';
 import {
