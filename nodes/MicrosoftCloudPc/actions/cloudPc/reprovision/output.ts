@@ -9,6 +9,7 @@ import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from '
 import { earlierReprovision } from '../remoteActions';
 import {
 	DEFAULT_EARLIER_CHECK,
+	checksEarlierIn,
 	reprovisionRequest,
 	SAFETY_SWITCHES,
 	skipReason,
@@ -39,7 +40,7 @@ export class OutputShape {
 		this.rehearses = isOn('dryRun');
 		this.waits = isOn('waitForCompletion');
 		const check = configured.checkEarlierReprovision ?? DEFAULT_EARLIER_CHECK;
-		this.checksEarlier = check !== 'never' && (isRetry || check !== 'onRetry');
+		this.checksEarlier = checksEarlierIn(check, isRetry);
 		this.followUp = this.checksEarlier || SAFETY_SWITCHES.some(isOn);
 	}
 

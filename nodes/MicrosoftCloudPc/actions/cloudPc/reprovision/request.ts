@@ -36,6 +36,15 @@ const SAFETY_OPTIONS = [
 export const EARLIER_CHECKS = ['onRetry', 'always', 'never'] as const;
 export type EarlierCheck = (typeof EARLIER_CHECKS)[number];
 export const DEFAULT_EARLIER_CHECK: EarlierCheck = 'onRetry';
+
+/**
+ * Whether Check for an Earlier Reprovision reads Graph in this execution: a retry runs the
+ * execution again, and what its first attempt sent must not go twice. A value not known yet (an
+ * expression, seen by OutputShape before evaluation) counts as reading.
+ */
+export function checksEarlierIn(check: unknown, isRetry: boolean): boolean {
+	return check !== 'never' && (check !== 'onRetry' || isRetry);
+}
 /** Up to 4 hours: a reprovision takes one to two, and n8n holds the execution meanwhile. */
 export const WAIT_TIMEOUT_MINUTES: NumberBounds = {
 	displayName: 'Wait Timeout (Minutes)',
@@ -163,10 +172,8 @@ export function planReprovision(
 		wait: waitForCompletion
 			? { timeoutMs: timeoutMinutes * 60_000, intervalMs: intervalSeconds * 1000 }
 			: undefined,
-		// A retry runs the execution again: what its first attempt sent must not go twice.
 		checkEarlier:
-			scope === 'organization' &&
-			(checkEarlier === 'always' || (checkEarlier === 'onRetry' && ctx.getMode() === 'retry')),
+			scope === 'organization' && checksEarlierIn(checkEarlier, ctx.getMode() === 'retry'),
 	};
 }
 
