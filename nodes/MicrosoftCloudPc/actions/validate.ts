@@ -2,6 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 
 import type { Authentication } from '../transport/graph';
 import { GUID_PATTERN, type Scope, SCOPES } from '../model';
+import { readParameter } from './parameters';
 import type { NumberBounds } from './types';
 
 const GUID = new RegExp(GUID_PATTERN);
@@ -95,7 +96,7 @@ export function readScope(
 	itemIndex: number,
 	authentication: Authentication,
 ): Scope {
-	const scope = ctx.getNodeParameter('scope', itemIndex) as Scope;
+	const scope = readParameter(ctx, 'scope', itemIndex) as Scope;
 	if (!SCOPES.includes(scope)) {
 		throw invalid(
 			ctx,
@@ -117,7 +118,7 @@ export function readScope(
 }
 
 export function readCloudPcId(ctx: IExecuteFunctions, itemIndex: number): string {
-	const value = ctx.getNodeParameter('cloudPcId', itemIndex, '', { extractValue: true });
+	const value = readParameter(ctx, 'cloudPcId', itemIndex, '', { extractValue: true });
 	const id = String(value ?? '').trim();
 	if (!id) throw invalid(ctx, itemIndex, 'Cloud PC', 'is empty');
 	if (!GUID.test(id)) {
@@ -133,7 +134,7 @@ export function userProblem(user: string): string | undefined {
 }
 
 export function readUser(ctx: IExecuteFunctions, itemIndex: number): string {
-	const user = String(ctx.getNodeParameter('user', itemIndex, '') ?? '').trim();
+	const user = String(readParameter(ctx, 'user', itemIndex, '') ?? '').trim();
 	if (!user) throw invalid(ctx, itemIndex, 'User', 'is empty');
 	const problem = userProblem(user);
 	if (problem !== undefined) throw invalid(ctx, itemIndex, 'User', problem);
@@ -170,7 +171,7 @@ export function checkText(
 }
 
 export function readApiVersion(ctx: IExecuteFunctions, itemIndex: number): 'v1.0' | 'beta' {
-	const version = ctx.getNodeParameter('apiVersion', itemIndex, 'v1.0');
+	const version = readParameter(ctx, 'apiVersion', itemIndex, 'v1.0');
 	if (version !== 'v1.0' && version !== 'beta') {
 		throw invalid(ctx, itemIndex, 'API Version', `must be v1.0 or beta; got ${show(version)}`);
 	}
@@ -188,7 +189,7 @@ export function readCollection(
 	label: string,
 	known: readonly string[],
 ): IDataObject {
-	const value = ctx.getNodeParameter(name, itemIndex, {}) as IDataObject | null;
+	const value = readParameter(ctx, name, itemIndex, {}) as IDataObject | null;
 	const options = value ?? {};
 	if (typeof options !== 'object' || Array.isArray(options)) {
 		throw invalid(ctx, itemIndex, label, 'must be a set of options');

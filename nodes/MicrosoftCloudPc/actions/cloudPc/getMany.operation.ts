@@ -18,6 +18,7 @@ import {
 	userPrincipalNameFilter,
 	userProperty,
 } from '../common.descriptions';
+import { readParameter } from '../parameters';
 import { readThroughput } from '../throughput';
 import {
 	checkNumber,
@@ -168,17 +169,12 @@ function readFilter(
 }
 
 function readLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
-	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false);
+	const returnAll = readParameter(ctx, 'returnAll', itemIndex, false);
 	if (typeof returnAll !== 'boolean') {
 		throw invalid(ctx, itemIndex, 'Return All', 'must be true or false');
 	}
 	if (returnAll) return undefined;
-	return checkNumber(
-		ctx,
-		itemIndex,
-		ctx.getNodeParameter('limit', itemIndex, LIMIT.default),
-		LIMIT,
-	);
+	return checkNumber(ctx, itemIndex, readParameter(ctx, 'limit', itemIndex, LIMIT.default), LIMIT);
 }
 
 function plan(ctx: IExecuteFunctions, itemIndex: number, graph: GraphClient): ListPlan {
