@@ -51,13 +51,16 @@ function round(envelopes: LoggedRequest[], from: number): LoggedRequest[] {
 }
 
 describe('batches in flight adapt to how Graph answers', () => {
-	test('start at 8, grow while answers come back clean, up to the default ceiling of 50', async () => {
+	test('start at 20, grow while answers come back clean, up to the default ceiling of 50', async () => {
 		const { output, envelopes, stats } = await run(1000, {});
 
 		expect(output.every((item) => item.json.outcome === 'requested')).toBe(true);
-		expect(START_IN_FLIGHT).toBe(8);
-		expect(round(envelopes, 0)).toHaveLength(8);
-		expect(stats.peakConcurrent).toBeGreaterThan(8);
+		expect(START_IN_FLIGHT).toBe(20);
+		const first = round(envelopes, 0);
+		expect(first).toHaveLength(20);
+		// the second round: the other 30 together, since each clean answer adds one
+		expect(round(envelopes, first[0].at + LATENCY_MS)).toHaveLength(30);
+		expect(stats.peakConcurrent).toBeGreaterThan(20);
 		expect(stats.peakConcurrent).toBeLessThanOrEqual(50);
 		expect(envelopes).toHaveLength(50);
 	}, 30_000);
@@ -71,7 +74,7 @@ describe('batches in flight adapt to how Graph answers', () => {
 	}, 30_000);
 
 	test('a 429 halves it at once; clean answers of the same round do not grow it back', async () => {
-		const { output, envelopes } = await run(400, {}, {}, (server) =>
+		const { output, envelopes } = await run(1000, {}, {}, (server) =>
 			server.failNext(
 				{ method: 'POST', pathIncludes: `${ids[0]}/reprovision` },
 				{
@@ -85,11 +88,11 @@ describe('batches in flight adapt to how Graph answers', () => {
 
 		expect(output.every((item) => item.json.outcome === 'requested')).toBe(true);
 		const first = round(envelopes, 0);
-		expect(first).toHaveLength(8);
+		expect(first).toHaveLength(20);
 		// the round after the 429 (sent once its Retry-After has passed) is half of it
 		const afterThrottling = round(envelopes, first[0].at + LATENCY_MS);
 		expect(afterThrottling[0].at - first[0].at).toBeGreaterThanOrEqual(LATENCY_MS + 1000);
-		expect(afterThrottling).toHaveLength(4);
+		expect(afterThrottling).toHaveLength(10);
 	}, 30_000);
 
 	test('never below one: throttled again and again, one batch still goes out and every item gets through', async () => {

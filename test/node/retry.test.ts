@@ -33,12 +33,12 @@ describe('retry rules', () => {
 		expect(backoffMs(2, policy, () => 0.5)).toBe(200);
 	});
 
-	test('the throttle gate starts at 8 (or the ceiling, when lower), grows by one per clean batch, stops at the ceiling', () => {
-		expect(START_IN_FLIGHT).toBe(8);
+	test('the throttle gate starts at 20 (or the ceiling, when lower), grows by one per clean batch, stops at the ceiling', () => {
+		expect(START_IN_FLIGHT).toBe(20);
 		const gate = new ThrottleGate(50);
-		expect(gate.inFlightLimit).toBe(8);
-		for (let i = 0; i < 8; i++) gate.succeeded(0);
-		expect(gate.inFlightLimit).toBe(16);
+		expect(gate.inFlightLimit).toBe(20);
+		for (let i = 0; i < 20; i++) gate.succeeded(0);
+		expect(gate.inFlightLimit).toBe(40);
 		for (let i = 0; i < 100; i++) gate.succeeded(0);
 		expect(gate.inFlightLimit).toBe(50);
 		expect(new ThrottleGate(3).inFlightLimit).toBe(3);

@@ -2,6 +2,7 @@ import type {
 	IExecuteFunctions,
 	IGetNodeParameterOptions,
 	INodeExecutionData,
+	INodeParameters,
 	NodeParameterValueType,
 } from 'n8n-workflow';
 
@@ -18,6 +19,8 @@ import type {
 
 interface Reader {
 	items: INodeExecutionData[];
+	/** the node's parameters as saved (getNode() copies the whole node on every call) */
+	raw: INodeParameters;
 	/** n8n's answer for parameters without an expression, by name, fallback and options */
 	fixed: Map<string, unknown>;
 }
@@ -45,7 +48,7 @@ function hasExpression(value: unknown): boolean {
 function readerOf(ctx: IExecuteFunctions): Reader {
 	let reader = readers.get(ctx);
 	if (!reader) {
-		reader = { items: ctx.getInputData(), fixed: new Map() };
+		reader = { items: ctx.getInputData(), raw: ctx.getNode().parameters, fixed: new Map() };
 		readers.set(ctx, reader);
 	}
 	return reader;
@@ -72,8 +75,8 @@ export function readParameter(
 	fallback?: unknown,
 	options?: IGetNodeParameterOptions,
 ): unknown {
-	const raw: unknown = ctx.getNode().parameters[name];
 	const reader = readerOf(ctx);
+	const raw: unknown = reader.raw[name];
 	const field = jsonFieldOf(expressionOf(raw, options));
 	if (field !== undefined) {
 		const text = reader.items[itemIndex]?.json[field];
