@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { readPage, unexpectedAnswer } from '../MicrosoftCloudPc/actions/cloudPc/pages';
+import { followPages, type EndlessList } from '../MicrosoftCloudPc/actions/cloudPc/pages';
 import { MAX_TOP, cloudPcPath } from '../MicrosoftCloudPc/model';
 import { sendDirect } from '../MicrosoftCloudPc/transport/direct';
 import { GraphFailure } from '../MicrosoftCloudPc/transport/errors';
@@ -52,15 +52,14 @@ export async function readTenant(
 	deadline: number,
 ): Promise<Map<string, SeenCloudPc>> {
 	const seen = new Map<string, SeenCloudPc>();
-	const followed = new Set<string>();
-	let request = first;
-	for (let pages = 1; ; pages++) {
+	let read = 0;
+	const send = async (request: GraphRequest) => {
 		const left = deadline - Date.now();
 		if (left <= 0) {
 			throw new GraphFailure(
 				0,
 				'PollBudgetSpent',
-				`Reading the Cloud PCs took longer than this poll may take (${pages - 1} pages read); the poll stopped and keeps its last state`,
+				`Reading the Cloud PCs took longer than this poll may take (${read} pages read); the poll stopped and keeps its last state`,
 				undefined,
 				randomUUID(),
 			);
@@ -70,20 +69,16 @@ export async function readTenant(
 			policy,
 			timeoutMs: Math.max(1_000, Math.min(REQUEST_TIMEOUT_MS, left)),
 		});
-		const { value, nextLink } = readPage(response);
-		for (const pc of value) {
+		read++;
+		return response;
+	};
+	const message = (_why: EndlessList, pages: number) =>
+		`Graph's list of Cloud PCs did not end after ${pages} pages; the poll stopped and keeps its last state`;
+	for await (const { page } of followPages(send, first, { maxPages: MAX_PAGES, message })) {
+		for (const pc of page.value) {
 			const one = seenCloudPc(pc);
 			if (one) seen.set(one.id, one);
 		}
-		if (!nextLink) return seen;
-		if (followed.has(nextLink) || pages >= MAX_PAGES) {
-			throw unexpectedAnswer(
-				response,
-				followed.has(nextLink) ? 'RepeatedNextLink' : 'TooManyPages',
-				`Graph's list of Cloud PCs did not end after ${pages} pages; the poll stopped and keeps its last state`,
-			);
-		}
-		followed.add(nextLink);
-		request = { method: 'GET', version: 'beta', url: nextLink };
 	}
+	return seen;
 }

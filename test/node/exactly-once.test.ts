@@ -337,4 +337,20 @@ describe('Bulk Reprovision after a lost answer', () => {
 		expect(output.map((item) => item.json.outcome)).toEqual(['unknown', 'unknown', 'unknown']);
 		expect(output[0].json.reason).toContain('the bulk actions could not be listed');
 	});
+
+	test('created, answer lost, and the list of bulk actions is not a list: unknown, never "not found", no second POST', async () => {
+		graph.failNext(
+			{ method: 'POST', pathIncludes: '/bulkActions' },
+			{ status: 504, afterEffect: true },
+		);
+		// a 200 whose body has no "value" list read as "not found" would create the action again
+		graph.failNext({ method: 'GET', pathIncludes: '/bulkActions' }, { status: 200, body: {} });
+		const { output, error } = await bulk(false);
+
+		expect(error).toBeUndefined();
+		expect(creates()).toHaveLength(1);
+		expect(graph.bulkActions()).toHaveLength(1);
+		expect(output.map((item) => item.json.outcome)).toEqual(['unknown', 'unknown', 'unknown']);
+		expect(output[0].json.reason).toContain('has no "value" list');
+	});
 });

@@ -136,6 +136,25 @@ describe('Microsoft Cloud PC Trigger', () => {
 		expect(await poller.poll()).toEqual({ items: null });
 	});
 
+	it('a list that links back to a page already read fails the poll, keeping its state, instead of paging forever', async () => {
+		const poller = await activated();
+		const before = poller.staticData;
+		graph.setStatus(PC.adeleProvisioned, 'failed');
+		const loop = `${graph.url}/beta/deviceManagement/virtualEndpoint/cloudPCs?$skiptoken=loop`;
+		graph.failNext(
+			{ pathIncludes: '/cloudPCs' },
+			{ status: 200, body: { value: [], '@odata.nextLink': loop } },
+			2,
+		);
+		const failed = await poller.poll();
+		expect(failed.items).toBeNull();
+		expect(failed.error?.message).toContain(
+			"RepeatedNextLink: Graph's list of Cloud PCs did not end after 2 pages",
+		);
+		expect(poller.staticData).toBe(before);
+		expect((await poller.poll()).items?.map((i) => i.cloudPcId)).toEqual([PC.adeleProvisioned]);
+	});
+
 	it('fires Reprovision Finished when a reprovision ends, with its times and detail, not when it starts', async () => {
 		const poller = await activated({ event: 'reprovisionFinished' });
 		graph.addRemoteAction(PC.adeleFailed, { actionName: 'Reprovision', actionState: 'active' });

@@ -16,6 +16,7 @@ import {
 import type { GraphClient, GraphRequest } from '../../transport/graph';
 import type { Verdict } from '../../transport/verdict';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
+import { followPages } from './pages';
 import { readThroughput } from '../throughput';
 import { invalid, readCloudPcId, readCollection } from '../validate';
 import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './items';
@@ -309,28 +310,29 @@ async function createBulkAction(
 	return await sendDirect<IDataObject>(graph, request, { ...throughput, verify });
 }
 
-/** Pages through beta `bulkActions` for the one with this name; at most MAX_PAGES pages. */
+/**
+ * Pages through beta `bulkActions` for the one with this name; at most MAX_PAGES pages. A page
+ * that is not a list fails: "not found" would send the bulk action a second time.
+ */
 async function findBulkAction(
 	graph: GraphClient,
 	displayName: string,
 	throughput: DirectOptions,
 ): Promise<IDataObject | undefined> {
-	let request: GraphRequest = { method: 'GET', version: 'beta', path: BULK_ACTIONS_PATH };
-	for (let page = 0; page < MAX_PAGES; page++) {
-		const { body } = await sendDirect<IDataObject>(graph, request, throughput);
-		const value = Array.isArray(body.value) ? (body.value as IDataObject[]) : [];
-		const found = value.find((action) => action?.displayName === displayName);
-		const next = body['@odata.nextLink'];
-		if (found || typeof next !== 'string') return found;
-		request = { method: 'GET', version: 'beta', url: next };
-	}
-	throw new GraphFailure(
-		0,
-		'TooManyPages',
-		`More than ${MAX_PAGES} pages of bulk actions`,
-		undefined,
-		'',
+	const first: GraphRequest = { method: 'GET', version: 'beta', path: BULK_ACTIONS_PATH };
+	const pages = followPages(
+		async (request) => await sendDirect<unknown>(graph, request, throughput),
+		first,
+		{
+			maxPages: MAX_PAGES,
+			message: (_why, pages) => `The bulk actions did not end after ${pages} pages`,
+		},
 	);
+	for await (const { page } of pages) {
+		const found = page.value.find((action) => action.displayName === displayName);
+		if (found) return found;
+	}
+	return undefined;
 }
 
 /** What was created before a failure ended the run. */

@@ -31,7 +31,7 @@ import {
 } from '../validate';
 import { ItemPlanner } from './items';
 import { cloudPcFields, failureFields } from './output';
-import { readPage, unexpectedAnswer } from './pages';
+import { followPages, type EndlessList } from './pages';
 import { readsStatus, readSelect, readVersionFor, selectQuery } from './selectFields';
 import type { ItemResult, NumberBounds } from '../types';
 import { MAX_TOP, cloudPcPath, type Scope } from '../../model';
@@ -217,39 +217,28 @@ async function list(
 ): Promise<ItemResult[]> {
 	const found: ItemResult[] = [];
 	const throughput = readThroughput(ctx);
-	const { signal } = throughput;
 	const full = () => p.limit !== undefined && found.length >= p.limit;
-	const followed = new Set<string>();
-	let request = p.request;
-	for (let pages = 1; ; pages++) {
-		const response = await sendDirect<unknown>(graph, request, throughput);
-		const { value, nextLink } = readPage(response);
-		for (const pc of value) {
+	const pages = followPages(
+		async (request) => await sendDirect<unknown>(graph, request, throughput),
+		p.request,
+		{ maxPages: MAX_PAGES, message: endlessList },
+	);
+	for await (const { page, response } of pages) {
+		for (const pc of page.value) {
 			if (full()) break;
 			found.push({
 				json: { ...cloudPcFields(pc), ...known(p), requestId: response.requestId ?? null },
 			});
 		}
-		if (!nextLink || full() || signal?.aborted) return found;
-		if (followed.has(nextLink)) {
-			throw unexpectedAnswer(
-				response,
-				'RepeatedNextLink',
-				`Graph's "@odata.nextLink" points to a page already read for this item (after ${pages} pages); stopped instead of reading it again`,
-			);
-		}
-		if (pages >= MAX_PAGES) {
-			throw unexpectedAnswer(
-				response,
-				'TooManyPages',
-				`Graph still had more pages after ${MAX_PAGES.toLocaleString('en-US')}; use Limit or Filters to read fewer Cloud PCs per item`,
-			);
-		}
-		followed.add(nextLink);
-		// followed verbatim: it carries the filter, projection and page size
-		request = { method: 'GET', version: p.version, url: nextLink };
+		if (full() || throughput.signal?.aborted) break;
 	}
+	return found;
 }
+
+const endlessList = (why: EndlessList, pages: number) =>
+	why === 'RepeatedNextLink'
+		? `Graph's "@odata.nextLink" points to a page already read for this item (after ${pages} pages); stopped instead of reading it again`
+		: `Graph still had more pages after ${MAX_PAGES.toLocaleString('en-US')}; use Limit or Filters to read fewer Cloud PCs per item`;
 
 /**
  * Lists Cloud PCs once per input item: each found Cloud PC is an output item paired with the

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { GraphFailure } from '../../transport/errors';
-import type { GraphResponse } from '../../transport/graph';
+import type { GraphRequest, GraphResponse } from '../../transport/graph';
 
 /** One page of a Graph collection, its shape checked. */
 export interface Page {
@@ -52,4 +52,44 @@ export function readPage(response: GraphResponse<unknown>): Page {
 		);
 	}
 	return { value, nextLink: absent ? undefined : nextLink };
+}
+
+/** Why a list was not read to its end. */
+export type EndlessList = 'RepeatedNextLink' | 'TooManyPages';
+
+export interface PageLimit {
+	/** pages at most: a Graph that never stops paging cannot hold the run */
+	maxPages: number;
+	/** the message of the failure that stops a list, after `pages` pages */
+	message: (why: EndlessList, pages: number) => string;
+}
+
+/**
+ * The pages of a Graph list: `first`, then each `@odata.nextLink` verbatim on the same version
+ * (it carries the filter, projection and page size). Every page's shape is checked (readPage).
+ * A link already followed, or one more page than `maxPages`, stops it with a failure that keeps
+ * the request-id, never an endless or silently short list. Leave the loop to stop early.
+ */
+export async function* followPages(
+	send: (request: GraphRequest) => Promise<GraphResponse<unknown>>,
+	first: GraphRequest,
+	limit: PageLimit,
+): AsyncGenerator<{ page: Page; response: GraphResponse<unknown> }> {
+	const followed = new Set<string>();
+	let request = first;
+	for (let pages = 1; ; pages++) {
+		const response = await send(request);
+		const page = readPage(response);
+		yield { page, response };
+		const { nextLink } = page;
+		if (!nextLink) return;
+		const why = followed.has(nextLink)
+			? 'RepeatedNextLink'
+			: pages >= limit.maxPages
+				? 'TooManyPages'
+				: undefined;
+		if (why) throw unexpectedAnswer(response, why, limit.message(why, pages));
+		followed.add(nextLink);
+		request = { method: 'GET', version: first.version, url: nextLink };
+	}
 }

@@ -3,10 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { sendBatched, type BatchOptions, type BatchResult } from '../../../transport/batch';
 import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
 import { graphOutcome, sendDirect } from '../../../transport/direct';
-import { GraphFailure } from '../../../transport/errors';
-import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
+import type { GraphClient, GraphRequest } from '../../../transport/graph';
 import { MAX_TOP, cloudPcPath } from '../../../model';
-import { readPage, type Page } from '../pages';
+import { followPages } from '../pages';
 import type { Outcome } from '../output';
 import {
 	latestReprovision,
@@ -180,29 +179,39 @@ async function changedOnes(
 		.slice(0, budget.reads);
 }
 
-/** Ids (lower case) of the tenant's Cloud PCs whose status is `provisioning`, in up to `maxPages` pages. */
+/**
+ * Ids (lower case) of the tenant's Cloud PCs whose status is `provisioning`, in up to `maxPages`
+ * pages. A list cut short (no admin role, throttled past the budget, not a list, more pages than
+ * the budget) leaves out the rest: those Cloud PCs are read one by one instead.
+ */
 async function provisioningIds(
 	graph: GraphClient,
 	options: ReadOptions,
 	maxPages: number,
 ): Promise<Set<string>> {
 	const ids = new Set<string>();
-	let request: GraphRequest = {
+	const first: GraphRequest = {
 		method: 'GET',
 		version: 'beta',
 		path: cloudPcPath('organization', undefined),
 		qs: { $filter: "status eq 'provisioning'", $select: 'id,status', $top: MAX_TOP },
 	};
-	for (let page = 1; page <= maxPages; page++) {
-		// Not listed (no admin role, throttled past the budget, not a list): each one is read instead.
-		const answer = await graphOutcome(sendDirect<unknown>(graph, request, options));
-		const found = answer instanceof GraphFailure ? undefined : pageOf(answer);
-		if (!found) return ids;
-		for (const pc of found.value)
-			if (pc.status === 'provisioning') ids.add(String(pc.id).toLowerCase());
-		if (!found.nextLink) break;
-		request = { method: 'GET', version: 'beta', url: found.nextLink };
-	}
+	const pages = followPages(
+		async (request) => await sendDirect<unknown>(graph, request, options),
+		first,
+		{
+			maxPages,
+			message: () => 'The list of provisioning Cloud PCs is longer than this poll reads',
+		},
+	);
+	const collect = async () => {
+		for await (const { page } of pages) {
+			for (const pc of page.value)
+				if (pc.status === 'provisioning') ids.add(String(pc.id).toLowerCase());
+		}
+	};
+	// a failure keeps the ids found before it
+	await graphOutcome(collect());
 	return ids;
 }
 
@@ -218,15 +227,6 @@ async function readRound(
 		(k) => remoteActionResultsRequest(round[k].cloudPcId),
 		{ ...options, stopOnFailure: false },
 	);
-}
-
-/** The page, or undefined when the answer is not one (readPage fails it as a GraphFailure). */
-function pageOf(response: GraphResponse<unknown>): Page | undefined {
-	try {
-		return readPage(response);
-	} catch {
-		return undefined;
-	}
 }
 
 /** Settles a Cloud PC on its answer, or not; true while it is to be read again next round. */
