@@ -27,11 +27,11 @@ const CATEGORIES = [
 		(stack) => stack.some((f) => /n8n-core|n8n-workflow|@n8n|packages\/cli/.test(f.url)),
 	],
 ];
-const SPECIAL = {
-	'(idle)': 'idle (waiting for Graph)',
-	'(garbage collector)': 'garbage collection',
-	'(program)': 'V8 (program)',
-};
+const SPECIAL = new Map([
+	['(idle)', 'idle (waiting for Graph)'],
+	['(garbage collector)', 'garbage collection'],
+	['(program)', 'V8 (program)'],
+]);
 
 function summarize(profile) {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -58,7 +58,7 @@ function summarize(profile) {
 		const us = profile.timeDeltas[i + 1] ?? 0;
 		const stack = stacks[i];
 		const category =
-			SPECIAL[stack[0].functionName] ??
+			SPECIAL.get(stack[0].functionName) ??
 			CATEGORIES.find(([, matches]) => matches(stack))?.[0] ??
 			'other';
 		totals.set(category, (totals.get(category) ?? 0) + us);
