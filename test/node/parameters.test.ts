@@ -1,4 +1,4 @@
-import { WorkflowExpression } from 'n8n-workflow';
+import { WorkflowExpression, type IDataObject } from 'n8n-workflow';
 
 import { ALEX, PC, reprovisionParameters } from '../fixtures';
 import { useReprovisionServer } from '../harness/graph-per-file';
@@ -14,11 +14,17 @@ const { graph, run, reprovisionCalls } = useReprovisionServer();
 const ids = [PC.adeleProvisioned, PC.adeleFailed, PC.alexProvisioned];
 const reprovisioned = () => reprovisionCalls().map((call) => call.path.split('/').at(-2));
 
-/** How often n8n resolved a parameter value (expression or not) during `body`. */
-async function countEvaluations<T>(body: () => Promise<T>): Promise<{ result: T; calls: number }> {
+/**
+ * A run whose Cloud PC (By ID) is `value`, and how often n8n resolved a parameter value
+ * (expression or not) during it.
+ */
+async function runCounting(value: string, items: IDataObject[]) {
 	const spy = jest.spyOn(WorkflowExpression.prototype, 'getParameterValue');
 	try {
-		const result = await body();
+		const result = await run({
+			parameters: reprovisionParameters({ cloudPcId: { __rl: true, mode: 'id', value } }),
+			items,
+		});
 		return { result, calls: spy.mock.calls.length };
 	} finally {
 		spy.mockRestore();
@@ -33,13 +39,9 @@ describe('per-item parameters', () => {
 	])(
 		'%s: each item reprovisions its own Cloud PC, without the expression engine per item',
 		async (_label, expression) => {
-			const { result, calls } = await countEvaluations(() =>
-				run({
-					parameters: reprovisionParameters({
-						cloudPcId: { __rl: true, mode: 'id', value: expression },
-					}),
-					items: ids.map((cloudPcId) => ({ cloudPcId })),
-				}),
+			const { result, calls } = await runCounting(
+				expression,
+				ids.map((cloudPcId) => ({ cloudPcId })),
 			);
 
 			expect(result.error).toBeUndefined();
@@ -49,32 +51,18 @@ describe('per-item parameters', () => {
 			);
 			expect(reprovisioned().sort()).toEqual([...ids].sort());
 			// the Items node and the fixed parameters: the same count for 3 items as for 1
-			const { calls: forOne } = await countEvaluations(() =>
-				run({
-					parameters: reprovisionParameters({
-						cloudPcId: { __rl: true, mode: 'id', value: expression },
-					}),
-					items: [{ cloudPcId: PC.adeleProvisioned }],
-				}),
-			);
+			const { calls: forOne } = await runCounting(expression, [{ cloudPcId: PC.adeleProvisioned }]);
 			expect(calls).toBe(forOne);
 		},
 	);
 
 	test('any other expression is n8n’s, for every item, with the same result', async () => {
 		const value = '={{ $json.cloudPcId.trim() }}';
-		const { result, calls } = await countEvaluations(() =>
-			run({
-				parameters: reprovisionParameters({ cloudPcId: { __rl: true, mode: 'id', value } }),
-				items: ids.map((cloudPcId) => ({ cloudPcId: ` ${cloudPcId} ` })),
-			}),
+		const { result, calls } = await runCounting(
+			value,
+			ids.map((cloudPcId) => ({ cloudPcId: ` ${cloudPcId} ` })),
 		);
-		const { calls: forOne } = await countEvaluations(() =>
-			run({
-				parameters: reprovisionParameters({ cloudPcId: { __rl: true, mode: 'id', value } }),
-				items: [{ cloudPcId: PC.adeleProvisioned }],
-			}),
-		);
+		const { calls: forOne } = await runCounting(value, [{ cloudPcId: PC.adeleProvisioned }]);
 
 		expect(result.error).toBeUndefined();
 		expect(result.output.map((item) => item.json.cloudPcId)).toEqual(ids);

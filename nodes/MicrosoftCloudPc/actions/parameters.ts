@@ -77,21 +77,16 @@ export function readParameter(
 ): unknown {
 	const reader = readerOf(ctx);
 	const raw: unknown = reader.raw[name];
+	const n8nValue = (): unknown =>
+		ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType, options);
 	const field = jsonFieldOf(expressionOf(raw, options));
 	if (field !== undefined) {
 		const text = reader.items[itemIndex]?.json[field];
 		if (typeof text === 'string') return text;
 	} else if (!hasExpression(raw)) {
 		const key = JSON.stringify([name, fallback, options ?? null]);
-		if (!reader.fixed.has(key)) {
-			reader.fixed.set(key, ctx.getNodeParameter(name, itemIndex, fallback as never, options));
-		}
+		if (!reader.fixed.has(key)) reader.fixed.set(key, n8nValue());
 		return reader.fixed.get(key);
 	}
-	return ctx.getNodeParameter(
-		name,
-		itemIndex,
-		fallback as NodeParameterValueType,
-		options,
-	) as unknown;
+	return n8nValue();
 }
