@@ -56,6 +56,12 @@ export interface RunOptions {
 	credentialsHelper?: TestCredentialsHelper;
 	/** how the execution was started; 'retry' is a user's retry of a failed execution */
 	mode?: WorkflowExecuteMode;
+	/** the execution's ID; each run gets a new one unless a test names it */
+	executionId?: string;
+	/** the node's version (n8n's typeVersion) */
+	typeVersion?: number;
+	/** n8n's node settings: Retry On Fail, Max Tries, Wait Between Tries (ms) */
+	settings?: Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>;
 }
 
 export interface RunResult {
@@ -68,6 +74,9 @@ export interface RunResult {
 }
 
 const CLOUD_PC_NODE = 'Microsoft Cloud PC';
+
+/** Executions started so far in this test process: each gets its own ID, as in n8n. */
+let executions = 0;
 
 /** URLs n8n-core builds into parameter resolution; they must be real, not empty. */
 export const instanceUrls = {
@@ -107,10 +116,11 @@ function buildWorkflow(options: RunOptions) {
 			id: 'cloudpc-node',
 			name: CLOUD_PC_NODE,
 			type: NODE_TYPE,
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters,
 			credentials: nodeCredentials,
+			...options.settings,
 			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		},
 	];
@@ -138,18 +148,15 @@ function buildWorkflow(options: RunOptions) {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks(
-		options.mode ?? 'manual',
-		'test-execution',
-		workflowData,
-	);
+	const executionId = options.executionId ?? `test-execution-${++executions}`;
+	const hooks = new ExecutionLifecycleHooks(options.mode ?? 'manual', executionId, workflowData);
 	const additionalData = {
 		...instanceUrls,
 		hooks,
 		credentialsHelper,
 		currentNodeExecutionIndex: 0,
 		variables: {},
-		executionId: 'test-execution',
+		executionId,
 		logAiEvent: () => {},
 	} as unknown as IWorkflowExecuteAdditionalData;
 	return { workflow, additionalData, credentialsHelper };
