@@ -152,6 +152,7 @@ const fieldNames = [
 	'getPrototypeOf',
 	'toString',
 	'hasOwnProperty',
+	'globalThis',
 	'constructorId',
 	'a.constructor',
 	'a\nb',

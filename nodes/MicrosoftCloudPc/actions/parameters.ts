@@ -49,6 +49,8 @@ function readsOwnField(expression: string, field: string): boolean {
 		// (@n8n/expression-runtime runtime/lazy-proxy.js, the `get` trap)
 		!(field in Object.prototype) &&
 		!CONSTRUCTOR_CALL.test(expression) &&
+		// ThisSanitizer (expression-sandboxing.js) replaces this identifier even after `$json.`
+		field !== 'globalThis' &&
 		// @n8n/tournament's splitExpression ends the expression at the first `}}`, even in quotes
 		!field.includes('}}')
 	);
