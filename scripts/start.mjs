@@ -7,11 +7,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
+import { startDemoControl } from './lib/demo-control.mjs';
 import { DEMO_TOKENS, startLocalGraph } from './lib/graph-server.mjs';
 import {
 	CREDENTIALS,
+	DEMO_TIMINGS,
 	TICKET_KEY_HEADER,
 	TICKET_WEBHOOK_PATH,
+	WAIT_NOTIFY_PATH,
 	WORKFLOWS,
 	loadExamples,
 	localGraphCredential,
@@ -161,6 +164,7 @@ async function main() {
 	let graph;
 	let samples = [];
 	let sink;
+	let control;
 	if (!tenant) {
 		({ server: graph, samples } = await step(
 			'starting the local Graph-compatible server',
@@ -172,6 +176,8 @@ async function main() {
 			onMessage: ({ body }) => log(`[chat webhook] ${typeof body === 'object' ? body.text : body}`),
 		});
 		started.push(() => sink.close());
+		control = await startDemoControl(graph, samples);
+		started.push(() => control.close());
 		watchGraphLog(graph);
 		log(`local Graph-compatible server on ${graph.url}`);
 		// The server's port changes on every start: import the credential and workflows again.
@@ -183,12 +189,15 @@ async function main() {
 					ticketKeyCredential(secrets.ticketKey),
 				]);
 				await n8n.importWorkflows(
-					Object.values(examples).map((w) => localizeWorkflow(w, { notifyUrl: sink.url })),
+					Object.values(examples).map((w) =>
+						localizeWorkflow(w, { notifyUrl: sink.url, waitSeconds: DEMO_TIMINGS.waitSeconds }),
+					),
 				);
-				await n8n.activateWorkflow(WORKFLOWS.ticket);
+				for (const id of [WORKFLOWS.ticket, WORKFLOWS.waitNotify, WORKFLOWS.trigger])
+					await n8n.activateWorkflow(id);
 			},
 			{
-				note: "n8n's CLI: import:credentials, import:workflow, then the ticket workflow activated",
+				note: `n8n's CLI: import:credentials, import:workflow, then the ticket, wait-and-notify and trigger workflows ${published(n8n)}`,
 			},
 		);
 	} else {
@@ -241,7 +250,7 @@ async function main() {
 				`could not sign in as ${secrets.ownerEmail} (${error.message}); the editor will ask you to sign in or set up an owner`,
 			);
 		});
-	printSummary({ n8n, graph, samples, sink, secrets, publicHost, examples });
+	printSummary({ n8n, graph, samples, sink, control, secrets, publicHost, examples });
 }
 
 /**
@@ -257,12 +266,16 @@ function landOnWorkflows(install) {
 	return { N8N_DISABLED_MODULES: disabled };
 }
 
+/** n8n 2.x publishes a workflow where 1.x activates it. */
+function published(n8n) {
+	return n8n.major >= 2 ? 'published' : 'activated';
+}
+
 /**
- * Prints what the local server receives, and plays Windows 365's part after an accepted
- * reprovision: the Cloud PC is "provisioning" for a while, then "provisioned" again.
+ * Prints what the local server receives, and when an accepted reprovision is done (the server
+ * finishes it after DEMO_TIMINGS.reprovisionSeconds, as Windows 365 would after an hour or two).
  */
 function watchGraphLog(graph) {
-	const provisioningSeconds = Number(env.CLOUDPC_DEMO_PROVISIONING_SECONDS || 30);
 	let seen = 0;
 	const timer = setInterval(() => {
 		for (const r of graph.requests.slice(seen)) {
@@ -270,13 +283,15 @@ function watchGraphLog(graph) {
 			log(`[local Graph] ${r.method} ${decodeURIComponent(r.path)} → ${r.status}`);
 			const id = /\/cloudPCs\/([^/]+)\/reprovision$/i.exec(r.path)?.[1];
 			if (id && r.status === 204) {
-				setTimeout(() => {
-					if (graph.cloudPc(id)?.status !== 'provisioning') return;
-					graph.setStatus(id, 'provisioned');
-					log(
-						`[local Graph] ${graph.cloudPc(id).displayName} finished reprovisioning: provisioned`,
-					);
-				}, provisioningSeconds * 1000).unref();
+				setTimeout(
+					() => {
+						const pc = graph.cloudPc(id);
+						const action = graph.remoteActions(id).at(-1);
+						if (pc && action?.actionState === 'done')
+							log(`[local Graph] ${pc.displayName} finished reprovisioning: ${pc.status}`);
+					},
+					DEMO_TIMINGS.reprovisionSeconds * 1000 + 500,
+				).unref();
 			}
 		}
 		seen = graph.requests.length;
@@ -284,7 +299,7 @@ function watchGraphLog(graph) {
 	timer.unref();
 }
 
-function printSummary({ n8n, graph, samples, sink, secrets, publicHost, examples }) {
+function printSummary({ n8n, graph, samples, sink, control, secrets, publicHost, examples }) {
 	const editor = `http://${publicHost}:${n8n.port}`;
 	const notifyUrl = sink?.url ?? env.CLOUDPC_NOTIFY_URL;
 	const lines = [
@@ -310,11 +325,19 @@ function printSummary({ n8n, graph, samples, sink, secrets, publicHost, examples
 			'  Sample Cloud PCs:',
 			...pcs,
 			'',
+			`  A reprovision here is done after ${DEMO_TIMINGS.reprovisionSeconds} s (in a real tenant: one to two hours).`,
+			'',
 			'  The nightly workflow: open it and click "Execute workflow" (it reprovisions the failed Cloud PC).',
-			'  The ticket workflow is active; try:',
+			`  The ticket workflow is ${published(n8n)}; try:`,
 			`    curl -i -X POST ${editor}/webhook/${TICKET_WEBHOOK_PATH} \\`,
 			`      -H '${TICKET_KEY_HEADER}: ${secrets.ticketKey}' -H 'content-type: application/json' \\`,
 			`      -d '{"ticketId":"T-1","user":"AdeleV@contoso.onmicrosoft.com","cloudPcId":"4b5ad5e0-6a0b-4ffc-818d-36bb23cf4dbd"}'`,
+			`  The wait-and-notify workflow is ${published(n8n)} (here it checks every ${DEMO_TIMINGS.waitSeconds} s; the summary shows as "[chat webhook] …"); try:`,
+			`    curl -i -X POST ${editor}/webhook/${WAIT_NOTIFY_PATH} \\`,
+			`      -H '${TICKET_KEY_HEADER}: ${secrets.ticketKey}' -H 'content-type: application/json' \\`,
+			`      -d '{"cloudPcIds":["662009bc-7732-4f6f-8726-25883518b33e","f5a1c0de-93b2-4c3e-b6a4-0e2d1f7c9a85"]}'`,
+			`  The trigger workflow is ${published(n8n)} and checks every minute; make a Cloud PC fail and watch it reprovision:`,
+			`    curl -X POST ${control.failUrl('MeganB-01')}`,
 		);
 	} else {
 		lines.push(

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+import { DEMO_TIMINGS } from './local-env.mjs';
 import { CACHE, ROOT, run } from './toolchain.mjs';
 
 const TEST_DIR = join(ROOT, 'test');
@@ -73,7 +74,8 @@ async function compileTestServers() {
 
 /**
  * Starts the server on 127.0.0.1 (ephemeral port) with the sample Cloud PCs (or `cloudPcs`) and
- * the demo tokens; `extraTokens` adds more grants, e.g. a token without write permission.
+ * the demo tokens; `extraTokens` adds more grants, e.g. a token without write permission. A
+ * reprovision is done after the demo's time (DEMO_TIMINGS), as Windows 365 finishes one.
  */
 export async function startLocalGraph({ cloudPcs, extraTokens = {}, pageSize } = {}) {
 	const { startGraphServer, SAMPLE_CLOUD_PCS } = await loadGraphServerModule();
@@ -85,6 +87,7 @@ export async function startLocalGraph({ cloudPcs, extraTokens = {}, pageSize } =
 		},
 		refreshTokens: { [DEMO_TOKENS.refreshToken]: { accessToken: DEMO_TOKENS.accessToken } },
 		...(pageSize ? { pageSize } : {}),
+		reprovisionDurationMs: DEMO_TIMINGS.reprovisionSeconds * 1000,
 	});
 	return { server, samples: SAMPLE_CLOUD_PCS };
 }

@@ -30,6 +30,7 @@ export const WORKFLOWS = {
 export const NOTIFY_URL_PLACEHOLDER = 'https://chat.example.invalid/hooks/cloudpc-nightly';
 
 export const TICKET_WEBHOOK_PATH = 'cloudpc/reprovision';
+export const WAIT_NOTIFY_PATH = 'cloudpc/reprovision-and-wait';
 export const TICKET_KEY_HEADER = 'X-Ticket-Key';
 
 /** examples/*.json, parsed, keyed by workflow id. */
@@ -44,10 +45,28 @@ export function loadExamples() {
 	return examples;
 }
 
-/** A copy of `workflow` whose notification goes to `notifyUrl` (unchanged when not given). */
-export function localizeWorkflow(workflow, { notifyUrl } = {}) {
-	if (!notifyUrl) return structuredClone(workflow);
-	return JSON.parse(JSON.stringify(workflow).split(NOTIFY_URL_PLACEHOLDER).join(notifyUrl));
+/**
+ * The demo's time scale: a reprovision there is done after `reprovisionSeconds` (a real one takes
+ * one to two hours), and the wait-and-notify example checks every `waitSeconds`.
+ */
+export const DEMO_TIMINGS = {
+	reprovisionSeconds: Number(process.env.CLOUDPC_DEMO_PROVISIONING_SECONDS || 45),
+	waitSeconds: 15,
+};
+
+/**
+ * A copy of `workflow` whose notification goes to `notifyUrl` and whose Wait nodes wait
+ * `waitSeconds` (each unchanged when not given).
+ */
+export function localizeWorkflow(workflow, { notifyUrl, waitSeconds } = {}) {
+	const copy = notifyUrl
+		? JSON.parse(JSON.stringify(workflow).split(NOTIFY_URL_PLACEHOLDER).join(notifyUrl))
+		: structuredClone(workflow);
+	if (waitSeconds) {
+		for (const node of copy.nodes.filter((n) => n.type === 'n8n-nodes-base.wait'))
+			node.parameters = { ...node.parameters, amount: waitSeconds, unit: 'seconds' };
+	}
+	return copy;
 }
 
 /** The delegated credential for the local server: signed in already (tokens from the server). */

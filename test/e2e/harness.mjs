@@ -1,6 +1,7 @@
 // A small test runner for the end-to-end suite: scenarios (one n8n execution or webhook call
 // each) hold several named checks; every check is counted and reported on its own.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export { assert };
 
@@ -129,4 +130,13 @@ export async function postJson(url, body, { headers = {}, timeoutMs = 600_000 } 
 		json = undefined;
 	}
 	return { status: response.status, json, text };
+}
+
+/** Resolves once `condition()` holds (checked every 250 ms); throws after `timeoutMs`. */
+export async function until(what, condition, timeoutMs) {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s: ${what}`);
+		await sleep(250);
+	}
 }

@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { startDemoControl } from '../../scripts/lib/demo-control.mjs';
 import { DEMO_TOKENS, startLocalGraph } from '../../scripts/lib/graph-server.mjs';
 import { N8n, buildAndPack, installAsCommunityPackage } from '../../scripts/lib/n8n.mjs';
 import { startNotificationSink } from '../../scripts/lib/local-env.mjs';
@@ -26,7 +27,7 @@ import { Report } from './harness.mjs';
 import { importForTests, READ_ONLY } from './setup.mjs';
 import { nightlyScenarios } from './nightly.e2e.mjs';
 import { ticketScenarios } from './ticket.e2e.mjs';
-import { triggerScenarios } from './trigger.e2e.mjs';
+import { liveScenarios } from './trigger.e2e.mjs';
 
 const versions = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS['2']},${N8N_VERSIONS['1']}`)
 	.split(',')
@@ -51,18 +52,20 @@ async function suite(version, tarball, report) {
 		},
 	});
 	const sink = await startNotificationSink();
-	const ctx = { version, n8n, graph, sink, samples, report };
+	const control = await startDemoControl(graph, samples);
+	const ctx = { version, n8n, graph, sink, control, samples, report };
 	try {
 		log(`n8n ${version}: importing credentials and workflows`);
 		Object.assign(ctx, await importForTests(ctx));
 		process.stdout.write(`\n=== n8n ${version} on Node ${nodeVersionOf(node)} ===\n`);
 		await nightlyScenarios(ctx);
 		await ticketScenarios(ctx);
-		await triggerScenarios(ctx);
+		await liveScenarios(ctx);
 	} finally {
 		await n8n.stop();
 		await graph.close();
 		await sink.close();
+		await control.close();
 	}
 	process.stdout.write(`\n(n8n ${version}: ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 }

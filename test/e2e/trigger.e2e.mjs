@@ -1,9 +1,14 @@
 // The trigger example (Microsoft Cloud PC Trigger "Status Changed To failed" → Reprovision →
-// notification), active in `n8n start`; the local Graph server flips a Cloud PC to failed.
-import { setTimeout as sleep } from 'node:timers/promises';
-
-import { WORKFLOWS, loadExamples, localizeWorkflow } from '../../scripts/lib/local-env.mjs';
-import { assert } from './harness.mjs';
+// notification), active in `n8n start`; a Cloud PC is made to fail with the demo's URL, and its
+// reprovision runs to its end. The wait-and-notify example runs in the same n8n start.
+import {
+	DEMO_TIMINGS,
+	WORKFLOWS,
+	loadExamples,
+	localizeWorkflow,
+} from '../../scripts/lib/local-env.mjs';
+import { assert, until } from './harness.mjs';
+import { waitNotifyScenario } from './wait-notify.e2e.mjs';
 
 /**
  * How often the trigger polls: n8n 1.x takes a list of seconds (every 10 s; it refuses only a
@@ -26,29 +31,38 @@ const polls = (graph) =>
 			r.status === 200,
 	).length;
 
-async function until(what, condition, timeoutMs) {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s: ${what}`);
-		await sleep(250);
+/** One `n8n start` with the trigger and wait-and-notify examples active. */
+export async function liveScenarios(ctx) {
+	const { n8n, sink } = ctx;
+	const examples = loadExamples();
+	const trigger = localizeWorkflow(examples[WORKFLOWS.trigger], { notifyUrl: sink.url });
+	trigger.nodes.find((n) => n.name === TRIGGER).parameters.pollTimes = pollTimes(n8n.major);
+	const waitNotify = localizeWorkflow(examples[WORKFLOWS.waitNotify], {
+		notifyUrl: sink.url,
+		waitSeconds: DEMO_TIMINGS.waitSeconds,
+	});
+	await n8n.importWorkflows([trigger, waitNotify]);
+	await n8n.activateWorkflow(WORKFLOWS.trigger);
+	await n8n.activateWorkflow(WORKFLOWS.waitNotify);
+	try {
+		await triggerScenario(ctx);
+		await waitNotifyScenario(ctx);
+	} finally {
+		await n8n.stop();
 	}
 }
 
-export async function triggerScenarios(ctx) {
-	const { n8n, graph, sink, samples, report, version } = ctx;
+async function triggerScenario(ctx) {
+	const { n8n, graph, sink, samples, report, version, control } = ctx;
 	const pc = (name) => samples.find((s) => s.displayName === name).id;
 	const megan01 = pc('MeganB-01');
 	const adele02 = pc('AdeleV-02'); // failed in the sample data, before activation
 
 	await report.scenario(
-		`[n8n ${version}] trigger active in n8n start: a Cloud PC turns failed, it is reprovisioned once`,
+		`[n8n ${version}] trigger active in n8n start: a Cloud PC made to fail is reprovisioned once, to its end`,
 		async (check) => {
-			const example = localizeWorkflow(loadExamples()[WORKFLOWS.trigger], { notifyUrl: sink.url });
-			example.nodes.find((n) => n.name === TRIGGER).parameters.pollTimes = pollTimes(n8n.major);
 			// a poll comes at most this long after the one before (plus time for the execution)
 			const pollGapMs = n8n.major >= 2 ? 75_000 : 15_000;
-			await n8n.importWorkflow(example);
-			await n8n.activateWorkflow(WORKFLOWS.trigger);
 			graph.reset();
 			sink.messages.length = 0;
 			await n8n.start();
@@ -60,7 +74,8 @@ export async function triggerScenarios(ctx) {
 				assert.equal(graph.reprovisionCount(adele02), 0);
 			});
 
-			graph.setStatus(megan01, 'failed');
+			const failed = await fetch(control.failUrl('MeganB-01'), { method: 'POST' });
+			check("the demo's fail URL answers 200", () => assert.equal(failed.status, 200));
 			await until('the notification', () => sink.messages.length >= 1, 2 * pollGapMs);
 			const pollsAtFire = polls(graph);
 			await until('two more polls', () => polls(graph) >= pollsAtFire + 2, 3 * pollGapMs);
@@ -77,12 +92,21 @@ export async function triggerScenarios(ctx) {
 			check('the Cloud PC was reprovisioned once; nothing else was', () => {
 				assert.equal(graph.reprovisionCount(megan01), 1);
 				assert.equal(graph.reprovisionCount(adele02), 0);
-				assert.equal(graph.cloudPc(megan01).status, 'provisioning');
 			});
 			check('nothing fired again in the two polls after it', () => {
 				assert.equal(sink.messages.length, 1);
 			});
-			await n8n.stop();
+			await until(
+				'the reprovision is done',
+				() => graph.cloudPc(megan01).status === 'provisioned',
+				DEMO_TIMINGS.reprovisionSeconds * 1000 + 5000,
+			);
+			check('the reprovision ran to its end: remote action done, provisioned again', () => {
+				assert.deepEqual(
+					graph.remoteActions(megan01).map((a) => [a.actionName, a.actionState]),
+					[['Reprovision', 'done']],
+				);
+			});
 		},
 	);
 }

@@ -119,6 +119,19 @@ describe('retrieveCloudPcRemoteActionResults', () => {
 		}
 	});
 
+	test('reprovisionDurationMs: the server view is done in time too, without a Graph read', async () => {
+		const timed = await startGraphServer({ tokens, reprovisionDurationMs: 200 });
+		try {
+			expect((await reprovision(timed, provisioned.id)).status).toBe(204);
+			expect(timed.remoteActions(provisioned.id).map((a) => a.actionState)).toEqual(['active']);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+			expect(timed.cloudPc(provisioned.id)?.status).toBe('provisioned');
+			expect(timed.remoteActions(provisioned.id).map((a) => a.actionState)).toEqual(['done']);
+		} finally {
+			await timed.close();
+		}
+	});
+
 	test('beta and admin only, GET only, no query options, unknown Cloud PC 404', async () => {
 		const v1 = await call(server, actionsPath(failed.id, 'v1.0'), READER);
 		expect(v1.status).toBe(400);

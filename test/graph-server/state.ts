@@ -174,7 +174,9 @@ export class CloudPcStore {
 		return pc;
 	}
 
+	/** The real state: an action whose time is up is done here too, read by Graph or not. */
 	snapshot(id: string): CloudPcState | undefined {
+		this.settle(id);
 		const pc = this.pcs.get(id);
 		return pc && structuredClone(pc);
 	}
@@ -287,6 +289,7 @@ export class CloudPcStore {
 	}
 
 	remoteActions(id: string): RemoteActionResult[] {
+		this.settle(id);
 		return (this.actions.get(id) ?? []).map((action) => {
 			const copy: Partial<RemoteAction> = structuredClone(action);
 			delete copy.polls;
