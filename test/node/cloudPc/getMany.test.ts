@@ -28,6 +28,12 @@ describe('Get Many', () => {
 			apiVersion: 'beta',
 			requestId: calls[0].requestId,
 		});
+		// n8n's table shows the first columns: what an admin reads first
+		expect(Object.keys(output[0].json).slice(0, 3)).toEqual([
+			'cloudPcName',
+			'userPrincipalName',
+			'status',
+		]);
 	});
 
 	test('default settings on v1.0: one beta request per page, a status for every Cloud PC', async () => {

@@ -1,4 +1,6 @@
-import type { INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
+
+import { text } from './output';
 
 /*
  * A Cloud PC as the "From List" picker names it ("AdeleV-01 · AdeleV@contoso.onmicrosoft.com ·
@@ -53,4 +55,32 @@ export function listChoiceNames(parameter: unknown): (cloudPcId: string) => Know
 	if (!chosen || typeof cachedResultName !== 'string' || !cachedResultName) return () => NO_NAMES;
 	const names = namesOf(cachedResultName, chosen);
 	return (cloudPcId) => (cloudPcId.toLowerCase() === chosen.toLowerCase() ? names : NO_NAMES);
+}
+
+/** The names an input item carries for the Cloud PC it names (a Get Many or trigger item). */
+function itemNames(json: IDataObject, cloudPcId: string): KnownNames {
+	const id = text(json.cloudPcId) ?? text(json.id);
+	if (id?.toLowerCase() !== cloudPcId.toLowerCase()) return NO_NAMES;
+	return {
+		cloudPcName: text(json.cloudPcName) ?? text(json.displayName),
+		userPrincipalName: text(json.userPrincipalName),
+	};
+}
+
+/**
+ * The names an item's Cloud PC is known by without reading it: the input item's own, else the
+ * From List choice's (`choice`, from listChoiceNames).
+ */
+export function namesWithoutReading(
+	items: ReadonlyArray<{ json: IDataObject }>,
+	choice: (cloudPcId: string) => KnownNames,
+): (itemIndex: number, cloudPcId: string) => KnownNames {
+	return (itemIndex, cloudPcId) => {
+		const item = itemNames(items[itemIndex]?.json ?? {}, cloudPcId);
+		const chosen = choice(cloudPcId);
+		return {
+			cloudPcName: item.cloudPcName ?? chosen.cloudPcName,
+			userPrincipalName: item.userPrincipalName ?? chosen.userPrincipalName,
+		};
+	};
 }

@@ -30,16 +30,17 @@ function statusDetailFields(detail: unknown): IDataObject {
 
 /**
  * A Cloud PC as Graph returned it (v1.0 or beta, whole or $select-ed). `status` is null on
- * v1.0, which has none; a status value newer than this node passes through as it is.
+ * v1.0, which has none; a status value newer than this node passes through as it is. Name,
+ * user and status come first: n8n's table shows the first columns.
  */
 export function cloudPcFields(pc: IDataObject): IDataObject {
 	return {
-		cloudPcId: text(pc.id),
 		cloudPcName: text(pc.displayName),
-		managedDeviceName: text(pc.managedDeviceName),
 		userPrincipalName: text(pc.userPrincipalName),
 		status: text(pc.status),
 		...statusDetailFields(pc.statusDetail),
+		cloudPcId: text(pc.id),
+		managedDeviceName: text(pc.managedDeviceName),
 		servicePlanName: text(pc.servicePlanName),
 		imageDisplayName: text(pc.imageDisplayName),
 		provisioningPolicyId: text(pc.provisioningPolicyId),

@@ -27,7 +27,7 @@ import {
 	withReport,
 } from './items';
 import { EarlierTries, replayed } from './earlierTries';
-import { listChoiceNames } from './listEntry';
+import { listChoiceNames, namesWithoutReading } from './listEntry';
 import { remoteActionResultsRequest } from './remoteActions';
 import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
 import {
@@ -222,7 +222,8 @@ export async function execute(
 		return p;
 	};
 	const sent = await sendReprovisions(run, sends);
-	const output = new ItemOutput(this, shape, sent.fatal, listChoiceNames(parameters.cloudPcId));
+	const names = namesWithoutReading(items, listChoiceNames(parameters.cloudPcId));
+	const output = new ItemOutput(this, shape, sent.fatal, names);
 	const resultOf = (itemIndex: number, waited?: Map<number, WaitResult>): ItemResult => {
 		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
 		const p = planner.plan(itemIndex);

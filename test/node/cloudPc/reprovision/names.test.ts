@@ -1,12 +1,19 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { ADELE, PC, delegatedCredential, reprovisionParameters } from '../../../fixtures';
+import {
+	ADELE,
+	PC,
+	delegatedCredential,
+	getManyParameters,
+	reprovisionParameters,
+} from '../../../fixtures';
 import { useReprovisionServer } from '../../../harness/graph-per-file';
 import { searchCloudPcs } from '../../../harness/run-workflow';
 
 /*
  * Reprovision names the Cloud PC (cloudPcName, userPrincipalName) when it knows them without
- * an extra request: from a From List choice, or from the read of Only If Reprovisionable.
+ * an extra request: from the input item, a From List choice, a UPN given as the user, or the
+ * read of Only If Reprovisionable.
  */
 
 const { graph, run, reprovisionCalls } = useReprovisionServer();
@@ -38,6 +45,58 @@ describe('Reprovision names the Cloud PC', () => {
 			userPrincipalName: ADELE.upn,
 			outcome: 'requested',
 		});
+	});
+
+	test('Get Many → Reprovision: the names the input item carries, no extra request', async () => {
+		const listed = await run({
+			parameters: getManyParameters({
+				filters: { status: 'failed' },
+			}),
+		});
+		expect(listed.error).toBeUndefined();
+		graph.reset();
+
+		const { output, error } = await run({
+			parameters: reprovisionParameters(),
+			items: listed.output.map((item) => item.json),
+		});
+
+		expect(error).toBeUndefined();
+		expect(graph.requests.filter((r) => r.method === 'GET')).toEqual([]);
+		expect(output.map((item) => item.json)).toEqual([
+			expect.objectContaining({
+				cloudPcId: PC.adeleFailed,
+				cloudPcName: 'CPC-adele-02',
+				userPrincipalName: ADELE.upn,
+				outcome: 'requested',
+			}),
+		]);
+		expect(Object.keys(output[0].json).slice(0, 3)).toEqual([
+			'cloudPcName',
+			'userPrincipalName',
+			'cloudPcId',
+		]);
+	});
+
+	test("an item's names count only for the Cloud PC it names", async () => {
+		const { output } = await run({
+			parameters: reprovisionParameters({
+				cloudPcId: { __rl: true, mode: 'id', value: PC.adeleFailed },
+			}),
+			items: [{ cloudPcId: PC.alexProvisioned, cloudPcName: 'CPC-alex-01' }],
+		});
+
+		expect(output[0].json).toMatchObject({ cloudPcId: PC.adeleFailed, cloudPcName: null });
+	});
+
+	test("the user's route: the UPN given as the user names the user", async () => {
+		const { output, error } = await run({
+			parameters: reprovisionParameters({ scope: 'user', user: ADELE.upn }),
+			items: [{ cloudPcId: PC.adeleFailed }],
+		});
+
+		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({ userPrincipalName: ADELE.upn, cloudPcName: null });
 	});
 
 	test('a choice saved by the earlier picker ("name · user", no status) is read as well', async () => {

@@ -71,9 +71,10 @@ describe('reprovision routes', () => {
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 		expect(output[0].json).toEqual({
 			cloudPcId,
-			// By ID: the node does not know the name or user without reading the Cloud PC
+			// By ID: the node does not know the name without reading the Cloud PC; a user given
+			// by UPN names the user
 			cloudPcName: null,
-			userPrincipalName: null,
+			userPrincipalName: user?.includes('@') ? user : null,
 			scope,
 			user: user ?? null,
 			apiVersion,

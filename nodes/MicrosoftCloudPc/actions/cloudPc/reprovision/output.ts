@@ -84,21 +84,23 @@ export function startedEarlier(earlier: BatchResult | undefined): string | undef
 
 /**
  * What the output says of the Cloud PC before any outcome: the plan's summary, and its name and
- * user as the read before the request found them, else as the From List choice showed them.
+ * user as the read before the request found them, else as known without reading (the input item,
+ * the From List choice, a UPN given as the user).
  */
 function knownOf(
 	shape: OutputShape,
 	p: ReprovisionPlan,
 	read: BatchResult | undefined,
-	listed: KnownNames,
+	known: KnownNames,
 ) {
 	const pc = shape.pc(read);
 	const { cloudPcId, ...rest } = summary(p);
+	const userUpn = p.user?.includes('@') ? p.user : null;
 	return {
 		...pc,
+		cloudPcName: pc.cloudPcName ?? known.cloudPcName,
+		userPrincipalName: pc.userPrincipalName ?? known.userPrincipalName ?? userUpn,
 		cloudPcId,
-		cloudPcName: pc.cloudPcName ?? listed.cloudPcName,
-		userPrincipalName: pc.userPrincipalName ?? listed.userPrincipalName,
 		...rest,
 	};
 }
@@ -110,8 +112,8 @@ export class ItemOutput {
 		private readonly shape: OutputShape,
 		/** what ended the run early, if anything did */
 		private readonly fatal: unknown,
-		/** the names the From List choice showed for a Cloud PC */
-		private readonly listed: (cloudPcId: string) => KnownNames,
+		/** the names an item's Cloud PC is known by without reading it */
+		private readonly names: (itemIndex: number, cloudPcId: string) => KnownNames,
 	) {}
 
 	/** An item the run never sent: cancelled, or ended by an error that was not Graph's answer. */
@@ -132,7 +134,7 @@ export class ItemOutput {
 	): ItemResult {
 		const { shape } = this;
 		const { read, earlier } = reads;
-		const known = knownOf(shape, p, read, this.listed(p.cloudPcId));
+		const known = knownOf(shape, p, read, this.names(p.itemIndex, p.cloudPcId));
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
 		for (const [answer, what] of [
 			[read, 'The Cloud PC could not be read'],
