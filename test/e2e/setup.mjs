@@ -34,7 +34,7 @@ export const NODES = { getMany: 'Get many Cloud PCs', reprovision: 'Reprovision 
 /** The From List choice the editor saves for `pc`: its ID, and the picker entry's text. */
 function fromListChoice(pc, status) {
 	// the picker's text, as test/node/list-search.test.ts shows it builds it
-	const cachedResultName = [pc.displayName, pc.userPrincipalName, status].join(' · ');
+	const cachedResultName = [pc.displayName, status, pc.userPrincipalName].join(' · ');
 	return { __rl: true, mode: 'list', value: pc.id, cachedResultName };
 }
 

@@ -1,7 +1,14 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { startGraphServer, type GraphServer } from '../graph-server';
-import { ADELE, PC, delegatedCredential, reprovisionParameters, serverOptions } from '../fixtures';
+import {
+	ADELE,
+	PC,
+	READER_TOKEN,
+	delegatedCredential,
+	reprovisionParameters,
+	serverOptions,
+} from '../fixtures';
 import { searchCloudPcs } from '../harness/run-workflow';
 
 let graph: GraphServer;
@@ -46,14 +53,14 @@ describe('Cloud PC list search', () => {
 		expect(nextCall.query).toEqual(Object.fromEntries(nextLink.searchParams));
 	});
 
-	test('each entry reads "name · user · status", read through beta whatever the API Version', async () => {
+	test('each entry reads "name · status · user" (the status before the long UPN the picker may cut), through beta whatever the API Version', async () => {
 		// v1.0's cloudPC has no status (test/graph-server/odata.ts), so the picker reads beta
 		const { results } = await search({ scope: 'me', apiVersion: 'v1.0' });
 
 		expect(graph.requests.map((r) => r.path)).toEqual(['/beta/me/cloudPCs']);
 		expect(results).toEqual([
-			{ name: `CPC-adele-01 · ${ADELE.upn} · provisioned`, value: PC.adeleProvisioned },
-			{ name: `CPC-adele-02 · ${ADELE.upn} · failed`, value: PC.adeleFailed },
+			{ name: `CPC-adele-01 · provisioned · ${ADELE.upn}`, value: PC.adeleProvisioned },
+			{ name: `CPC-adele-02 · failed · ${ADELE.upn}`, value: PC.adeleFailed },
 		]);
 	});
 
@@ -62,8 +69,8 @@ describe('Cloud PC list search', () => {
 		const { results } = await search({ scope: 'me' }, 'FAILED');
 
 		expect(results.map((r) => r.name)).toEqual([
-			`CPC-adele-01 · ${ADELE.upn} · failed`,
-			`CPC-adele-02 · ${ADELE.upn} · failed`,
+			`CPC-adele-01 · failed · ${ADELE.upn}`,
+			`CPC-adele-02 · failed · ${ADELE.upn}`,
 		]);
 	});
 
@@ -80,6 +87,28 @@ describe('Cloud PC list search', () => {
 
 		expect(values).toEqual([PC.adeleProvisioned, PC.adeleFailed].sort());
 		expect(graph.requests[0].path).toBe('/beta/me/cloudPCs');
+	});
+
+	test('a mistyped user: the picker says which user is unknown, and what Graph answered', async () => {
+		const typo = ADELE.upn.replace('adele', 'adel');
+		await expect(search({ scope: 'user', user: typo })).rejects.toThrow(
+			new RegExp(
+				`^No user "${typo}" in this tenant: check the spelling of "User" .* \\(404 Request_ResourceNotFound: Resource '${typo}' does not exist`,
+			),
+		);
+	});
+
+	test('a failure other than the user says what to fix too, not only the status', async () => {
+		await expect(
+			searchCloudPcs(
+				{
+					credentials: delegatedCredential(graph.url, READER_TOKEN),
+					parameters: reprovisionParameters({ scope: 'organization' }),
+				},
+				undefined,
+				undefined,
+			),
+		).rejects.toThrow(/^Grant the app registration .*CloudPC\.ReadWrite\.All.* \(403 Forbidden: /);
 	});
 
 	test('specific user scope without a user yet lists nothing and asks Graph nothing', async () => {

@@ -7,7 +7,8 @@ import {
 
 import { readPage } from '../actions/cloudPc/pages';
 import { userProblem } from '../actions/validate';
-import { createGraphClient, type Authentication } from '../transport/graph';
+import { GraphFailure, hintFor } from '../transport/errors';
+import { createGraphClient, type Authentication, type GraphRequest } from '../transport/graph';
 import { cloudPcPath, type Scope, SCOPES } from '../model';
 import { cloudPcFields, text } from '../actions/cloudPc/output';
 import { listEntryName } from '../actions/cloudPc/listEntry';
@@ -39,18 +40,25 @@ export async function searchCloudPcs(
 	const authentication = (this.getCurrentNodeParameter('authentication') ??
 		'oAuth2') as Authentication;
 	const graph = await createGraphClient(this, authentication);
-	const response = await graph.request<unknown>(
-		paginationToken
-			? { method: 'GET', version: 'beta', url: paginationToken }
-			: {
-					method: 'GET',
-					version: 'beta',
-					path: cloudPcPath(scope as Scope, user),
-					qs: {
-						$select: 'id,displayName,managedDeviceName,userPrincipalName,status',
-					} as IDataObject,
-				},
-	);
+	const request: GraphRequest = paginationToken
+		? { method: 'GET', version: 'beta', url: paginationToken }
+		: {
+				method: 'GET',
+				version: 'beta',
+				path: cloudPcPath(scope as Scope, user),
+				qs: {
+					$select: 'id,displayName,managedDeviceName,userPrincipalName,status',
+				} as IDataObject,
+			};
+	const response = await graph.request<unknown>(request).catch((error: unknown) => {
+		// The picker shows only the message: say what to fix, then what Graph answered.
+		if (!(error instanceof GraphFailure)) throw error;
+		const message = `${hintFor(error)} (${error.message})`;
+		const refusal = new NodeOperationError(this.getNode(), message);
+		// n8n swaps in canned text for a message containing ENOTFOUND, as "ResourceNotFound" does
+		refusal.message = message;
+		throw refusal;
+	});
 	const page = readPage(response);
 	const needle = filter?.trim().toLowerCase();
 	const results = page.value

@@ -238,7 +238,9 @@ function statusHint(failure: GraphFailure): string {
 		case 403:
 			return 'Grant the app registration the Microsoft Graph permission CloudPC.ReadWrite.All (delegated or application, as the credential uses) and have an administrator grant admin consent in Entra ID. Delegated calls on the Organization scope also need a Windows 365 or Intune administrator role.';
 		case 404:
-			return 'No such Cloud PC in this scope: check the ID, and for the Signed-In User and Specific User scopes that the Cloud PC belongs to that user.';
+			return failure.code === 'Request_ResourceNotFound'
+				? unknownUserHint(failure)
+				: 'No such Cloud PC in this scope: check the ID, and for the Signed-In User and Specific User scopes that the Cloud PC belongs to that user.';
 		case 409:
 			return 'Another action is already running on this Cloud PC; wait for it to finish.';
 		case 429:
@@ -248,6 +250,16 @@ function statusHint(failure: GraphFailure): string {
 				? 'Microsoft Graph had a transient failure: run the item again later.'
 				: 'Check the request against the Cloud PC reprovision documentation.';
 	}
+}
+
+/**
+ * Graph's directory answers a user it does not know (`/users/{UPN}/...`) with
+ * Request_ResourceNotFound, "Resource '<UPN>' does not exist or…"; a missing Cloud PC has
+ * another code. Name the user, so a typo in it is not taken for a wrong Cloud PC ID.
+ */
+function unknownUserHint(failure: GraphFailure): string {
+	const user = /Resource '([^']*)'/.exec(failure.graphMessage)?.[1];
+	return `No user ${user ? `"${user}" ` : ''}in this tenant: check the spelling of "User" (a user principal name such as adele.vance@contoso.com, or an object ID). The Cloud PC was not looked for.`;
 }
 
 /**

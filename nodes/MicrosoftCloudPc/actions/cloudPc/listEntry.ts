@@ -3,8 +3,9 @@ import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
 import { text } from './output';
 
 /*
- * A Cloud PC as the "From List" picker names it ("AdeleV-01 · AdeleV@contoso.onmicrosoft.com ·
- * failed"), and that name read back. n8n keeps the chosen entry's name with the parameter
+ * A Cloud PC as the "From List" picker names it ("AdeleV-01 · failed ·
+ * AdeleV@contoso.onmicrosoft.com": the status before the long UPN, which the picker may cut
+ * off), and that name read back. n8n keeps the chosen entry's name with the parameter
  * (`cachedResultName`), so Reprovision can name the Cloud PC without asking Graph again.
  */
 
@@ -29,14 +30,21 @@ export interface KnownNames {
 export const NO_NAMES: KnownNames = { cloudPcName: null, userPrincipalName: null };
 
 export function listEntryName(pc: ListedCloudPc): string {
-	return [pc.displayName ?? pc.id, pc.userPrincipalName, pc.status].filter(Boolean).join(SEPARATOR);
+	return [pc.displayName ?? pc.id, pc.status, pc.userPrincipalName].filter(Boolean).join(SEPARATOR);
 }
 
-/** An entry's name read back from the right: status, then UPN, then the display name. */
+/**
+ * An entry's name read back from the right: UPN, status, then the display name. Choices saved
+ * by earlier versions end in the status ("name · user · status") or carry none ("name · user").
+ */
 function namesOf(entry: string, id: string): KnownNames {
 	const parts = entry.split(SEPARATOR);
-	if (parts.length > 1 && STATUS.test(parts[parts.length - 1])) parts.pop();
+	const popStatus = () => {
+		if (parts.length > 1 && STATUS.test(parts[parts.length - 1])) parts.pop();
+	};
+	popStatus();
 	const upn = parts.length > 1 && UPN.test(parts[parts.length - 1]) ? parts.pop()! : null;
+	popStatus();
 	const name = parts.join(SEPARATOR);
 	// an entry without a display name shows the ID instead
 	return { cloudPcName: name && name !== id ? name : null, userPrincipalName: upn };

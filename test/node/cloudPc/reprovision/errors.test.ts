@@ -37,7 +37,24 @@ describe('Graph errors', () => {
 		// Graph's own words, not n8n's canned "connection cannot be established" for ENOTFOUND
 		expect(error?.message).toMatch(/^Item 0: Microsoft Graph answered 404 \w*NotFound: /);
 		expect(error?.description).toContain('belongs to that user');
+		expect(error?.description).not.toContain('No user');
 		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(0);
+	});
+
+	test('404 for a mistyped user names the user, not the Cloud PC', async () => {
+		const typo = ADELE.upn.replace('adele', 'adel');
+		const { error } = await run({
+			parameters: reprovisionParameters({ scope: 'user', user: typo }),
+			items: [{ cloudPcId: PC.adeleProvisioned }],
+		});
+
+		expect(error?.httpCode).toBe('404');
+		expect(error?.message).toContain(`Request_ResourceNotFound: Resource '${typo}' does not exist`);
+		expect(error?.description).toMatch(
+			new RegExp(`^No user "${typo}" in this tenant: check the spelling of "User"`),
+		);
+		expect(error?.description).not.toContain('No such Cloud PC');
+		expect(graph.reprovisionCount(PC.adeleProvisioned)).toBe(0);
 	});
 
 	test('400 for a Cloud PC that is not in a reprovisionable state', async () => {

@@ -32,7 +32,7 @@ async function chosenFromList(cloudPcId: string): Promise<INodeParameters> {
 describe('Reprovision names the Cloud PC', () => {
 	test('chosen From List: its name and user as the picker showed them, no extra request', async () => {
 		const cloudPcId = await chosenFromList(PC.adeleFailed);
-		expect(cloudPcId.cachedResultName).toBe(`CPC-adele-02 · ${ADELE.upn} · failed`);
+		expect(cloudPcId.cachedResultName).toBe(`CPC-adele-02 · failed · ${ADELE.upn}`);
 
 		const { output, error } = await run({ parameters: reprovisionParameters({ cloudPcId }) });
 
@@ -99,15 +99,13 @@ describe('Reprovision names the Cloud PC', () => {
 		expect(output[0].json).toMatchObject({ userPrincipalName: ADELE.upn, cloudPcName: null });
 	});
 
-	test('a choice saved by the earlier picker ("name · user", no status) is read as well', async () => {
+	test.each([
+		['"name · user", no status', `CPC-adele-02 · ${ADELE.upn}`],
+		['"name · user · status"', `CPC-adele-02 · ${ADELE.upn} · failed`],
+	])('a choice saved by an earlier picker (%s) is read as well', async (_format, entry) => {
 		const { output } = await run({
 			parameters: reprovisionParameters({
-				cloudPcId: {
-					__rl: true,
-					mode: 'list',
-					value: PC.adeleFailed,
-					cachedResultName: `CPC-adele-02 · ${ADELE.upn}`,
-				},
+				cloudPcId: { __rl: true, mode: 'list', value: PC.adeleFailed, cachedResultName: entry },
 			}),
 		});
 
