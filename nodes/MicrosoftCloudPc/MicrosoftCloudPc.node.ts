@@ -23,7 +23,7 @@ export class MicrosoftCloudPc implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: cloudPc.subtitle,
-		description: 'Read and reprovision Windows 365 Cloud PCs through Microsoft Graph',
+		description: 'Consume the Windows 365 Cloud PC API of Microsoft Graph',
 		defaults: { name: 'Microsoft Cloud PC' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

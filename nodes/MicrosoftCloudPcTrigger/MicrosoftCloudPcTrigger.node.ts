@@ -21,8 +21,8 @@ export class MicrosoftCloudPcTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["event"] }}',
-		description:
-			'Starts a workflow when a Windows 365 Cloud PC changes status, finishes a reprovision, appears or goes away',
+		// n8n's panel shows this for the action node and the trigger together (one entry)
+		description: 'Starts the workflow when Windows 365 Cloud PC events occur',
 		defaults: { name: 'Microsoft Cloud PC Trigger' },
 		polling: true,
 		inputs: [],

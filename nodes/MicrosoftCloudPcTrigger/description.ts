@@ -37,18 +37,27 @@ export const triggerProperties: INodeProperties[] = [
 			{
 				name: 'Status Changed To',
 				value: 'statusChanged',
+				// n8n's panel lists an event as "On <name>" in lower case: keep "Cloud PC" as written
+				action: 'On Cloud PC status changed',
 				description: 'A Cloud PC entered one of the chosen statuses since the last poll',
 			},
 			{
 				name: 'Reprovision Finished',
 				value: 'reprovisionFinished',
+				action: 'On Cloud PC reprovision finished',
 				description:
 					'A reprovision (asked for by anyone) ended as done or failed, from the Cloud PC\'s "lastRemoteActionResult" (beta)',
 			},
-			{ name: 'Cloud PC Added', value: 'added', description: 'A Cloud PC appeared in the list' },
+			{
+				name: 'Cloud PC Added',
+				value: 'added',
+				action: 'On Cloud PC added',
+				description: 'A Cloud PC appeared in the list',
+			},
 			{
 				name: 'Cloud PC Removed',
 				value: 'removed',
+				action: 'On Cloud PC removed',
 				description:
 					'A Cloud PC was missing from two polls in a row (one miss could be a list that shifted while it was read)',
 			},

@@ -9,6 +9,7 @@ import {
 import { SAMPLE_USERS } from '../../graph-server';
 import { NODE_TYPE, nodeTypes } from '../../harness/run-workflow';
 import { MicrosoftCloudPc } from '../../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+import { MicrosoftCloudPcTrigger } from '../../../nodes/MicrosoftCloudPcTrigger/MicrosoftCloudPcTrigger.node';
 
 /* What the editor shows, read from the node's description the way n8n's editor reads it. */
 
@@ -40,6 +41,21 @@ describe('the node in the editor', () => {
 			'Reprovision a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
+	});
+
+	test("the nodes panel: n8n's wording, and the trigger's events as the product spells them", () => {
+		const trigger = new MicrosoftCloudPcTrigger().description;
+		expect(description.description).toMatch(/^Consume the .* API/);
+		expect(trigger.description).toMatch(/^Starts the workflow when .* events occur$/);
+		// without `action` n8n's panel lists an event as "On " + its name in lower case
+		const events = trigger.properties.find((p) => p.name === 'event')!
+			.options as INodePropertyOptions[];
+		expect(events.map((e) => e.action)).toEqual([
+			'On Cloud PC status changed',
+			'On Cloud PC reprovision finished',
+			'On Cloud PC added',
+			'On Cloud PC removed',
+		]);
 	});
 
 	test.each(operations.map((o) => [o.value as string, `${o.name}: Cloud PC`]))(
