@@ -16,9 +16,9 @@ export const EVENTS: readonly TriggerEvent[] = [
 	'removed',
 ];
 
-/** What each poll costs, for the descriptions: one list request per 999 Cloud PCs. */
+/** What each poll costs the tenant, in an admin's terms (one list read per 999 Cloud PCs). */
 const COST_NOTICE =
-	"Each poll lists the tenant's Cloud PCs (beta, 999 to a page) and compares them with the last poll: 10,000 Cloud PCs cost 11 list requests per poll. Windows 365 allows 180 list requests per minute per tenant and 90 per app, so polling every minute uses about 12% of this app's budget. The first poll after activation only records what it sees.";
+	'Each poll reads your whole Cloud PC list and compares it with the last one. With 10,000 Cloud PCs, polling every minute uses about an eighth of the list reads Windows 365 allows this app, leaving the rest to your other workflows. The first poll after the workflow is published (activated in n8n 1.x) only records what it sees.';
 
 export const triggerProperties: INodeProperties[] = [
 	authenticationProperty,

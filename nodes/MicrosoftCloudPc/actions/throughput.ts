@@ -70,23 +70,23 @@ export const throughputOptions: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	description:
-		'Requests go to Microsoft Graph 20 at a time in JSON batches; throttling is followed automatically',
+		'How fast and how patiently the node talks to Microsoft Graph. The defaults suit most tenants; when Graph asks it to slow down (throttling), it does so by itself.',
 	options: [
 		number(
 			'batchesInFlight',
-			`The most batches of up to 20 requests waiting for Graph at once. A run starts with ${START_IN_FLIGHT} (or this, when lower), adds one per batch Graph answers without throttling and halves on throttling`,
+			`How many groups of up to 20 Cloud PCs may wait for Graph at once: higher finishes a large run sooner, lower leaves more of Graph's allowance to other workflows. A run starts at ${START_IN_FLIGHT} (or this, if lower) and slows down by itself when Graph throttles`,
 		),
 		number(
 			'maxRetries',
-			'Retries per item after a transient Graph fault (503, 504, lost connection); waits for throttling (429) do not count',
+			'How often an item is tried again after a passing Graph fault (503, 504, lost connection) before it fails; waiting because Graph throttles does not count',
 		),
 		number(
 			'maxWaitSeconds',
-			'An item fails once it has waited this long for throttling and retries; 0 fails it at its first wait',
+			'An item fails once it has waited this long in all for Graph to take it; 0 fails it at its first wait',
 		),
 		number(
 			'timeoutSeconds',
-			'Reads unanswered for this long are sent again; an unanswered reprovision is first checked with Graph (its remote action results) and sent again only if it did not run',
+			"How long to wait for Graph's answer. A reprovision left without an answer is never sent twice: the node first asks Graph whether it ran",
 		),
 	],
 };

@@ -68,7 +68,7 @@ const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
-		hint: `Reads at most ${MAX_PAGES.toLocaleString('en-US')} pages per input item and fails beyond that, so a Graph that never stops paging cannot hold the run`,
+		hint: `Stops with an error past ${MAX_PAGES.toLocaleString('en-US')} pages of Cloud PCs per input item, far beyond any tenant`,
 	},
 	{
 		displayName: 'Limit',

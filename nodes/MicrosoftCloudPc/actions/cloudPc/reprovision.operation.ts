@@ -130,7 +130,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to only validate and resolve every item and output the request that would be sent (method, path, body) with outcome "dryRun"; no reprovision is sent',
+					'Whether to send nothing: each item is checked and output with the request it would send (outcome "dryRun"), to try a workflow on a real tenant without wiping anything',
 			},
 			{
 				displayName: 'Only If Reprovisionable',
@@ -138,7 +138,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to read each Cloud PC first (its beta status, whatever the API Version) and skip it, outcome "skipped" with the reason, unless its status is "provisioned" or "failed"',
+					'Whether to skip a Cloud PC that is busy (any status but "provisioned" or "failed") with outcome "skipped" and the reason, instead of failing it. Costs one read per Cloud PC first.',
 			},
 			{
 				displayName: 'Poll Interval (Seconds)',
@@ -148,15 +148,14 @@ const properties: INodeProperties[] = [
 				typeOptions: numberTypeOptions(POLL_INTERVAL_SECONDS),
 				default: DEFAULT_POLL_SECONDS,
 				description:
-					'With Wait for Completion: seconds between status checks of all waiting Cloud PCs. Keep it at 10 or more against a real tenant (60 is polite); every check counts against Graph throttling.',
+					'How often to check progress while waiting. Every check counts against what Microsoft Graph allows this app, so keep it at 10 or more on a real tenant (60 is polite).',
 			},
 			{
 				displayName: 'Wait for Completion',
 				name: 'waitForCompletion',
 				type: 'boolean',
 				default: false,
-				description:
-					'Whether to wait after the request until each reprovision is done or failed, polling its status (beta, Organization (Admin) scope only), and output the final state; outcome "done", "failed", or "requested" when the timeout ends the wait. For waits of minutes: the execution holds a worker meanwhile and is lost if it restarts. For the usual one to two hours, follow up with a Wait node and Get Reprovision Status instead (example "Reprovision, wait, notify").',
+				description: `Whether to wait until each reprovision is done or failed and output how it ended (outcome "done" or "failed"; "requested" if the wait times out). It checks every ${DEFAULT_POLL_SECONDS} s for up to ${DEFAULT_WAIT_MINUTES} minutes unless Poll Interval or Wait Timeout say otherwise; Organization (Admin) scope only. The execution stays busy meanwhile and is lost if n8n restarts: for the usual one to two hours, use a Wait node and Get Reprovision Status instead (example "Reprovision, wait, notify").`,
 			},
 			{
 				displayName: 'Wait Timeout (Minutes)',
@@ -166,7 +165,7 @@ const properties: INodeProperties[] = [
 				typeOptions: numberTypeOptions(WAIT_TIMEOUT_MINUTES),
 				default: DEFAULT_WAIT_MINUTES,
 				description:
-					'With Wait for Completion: stop waiting after this long; Cloud PCs still being rebuilt are output with outcome "requested" and the reason',
+					'How long to wait at most; Cloud PCs still being rebuilt then are output with outcome "requested" and the reason',
 			},
 		],
 	},
