@@ -132,7 +132,7 @@ function nothingYet(ctx: IPollFunctions, settings: Settings): NodeOperationError
 				: `no Cloud PC was ${settings.event} since the last poll of the active workflow`;
 	return new NodeOperationError(ctx.getNode(), `Nothing yet: ${what}`, {
 		description:
-			'The Cloud PC list was read; there is no real event to show. Activate the workflow: the first poll records the tenant, later polls fire on changes.',
+			'The Cloud PC list was read; there is no real event to show. Publish the workflow (Activate in n8n 1.x): the first poll records the tenant, later polls fire on changes.',
 	});
 }
 

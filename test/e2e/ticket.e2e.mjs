@@ -268,30 +268,49 @@ export async function ticketScenarios(ctx) {
 		`[n8n ${version}] ticket with malformed input: 422 before anything is sent to Graph`,
 		async (check) => {
 			graph.reset();
-			const badId = await post({
-				ticketId: 'T-4',
-				user: ADELE,
-				cloudPcId:
-					'../../../deviceManagement/virtualEndpoint/cloudPCs/4b5ad5e0-6a0b-4ffc-818d-36bb23cf4dbd',
-			});
+			const traversal =
+				'../../../deviceManagement/virtualEndpoint/cloudPCs/4b5ad5e0-6a0b-4ffc-818d-36bb23cf4dbd';
+			const badId = await post({ ticketId: 'T-4', user: ADELE, cloudPcId: traversal });
 			const badUser = await post({
 				ticketId: 'T-5',
 				user: 'AdeleV@contoso.com/../../me',
 				cloudPcId: adele01,
 			});
 			const noUser = await post({ ticketId: 'T-6', cloudPcId: adele01 });
-			check('a Cloud PC id that is not a GUID: 422 naming the field', () => {
+			check('a Cloud PC id that is not a GUID: 422 naming the field, echoing what came', () => {
 				assert.equal(badId.status, 422, badId.text);
 				assert.equal(badId.json.outcome, 'failed');
-				assert.match(badId.json.errorMessage, /Cloud PC/);
+				assert.equal(badId.json.field, 'cloudPcId');
+				assert.equal(badId.json.cloudPcId, traversal);
+				assert.match(badId.json.errorMessage, /^"Cloud PC" /);
 			});
 			check('a user that is neither a GUID nor a UPN, or no user: 422 naming the field', () => {
 				assert.equal(badUser.status, 422, badUser.text);
-				assert.match(badUser.json.errorMessage, /User/);
+				assert.equal(badUser.json.field, 'user');
+				assert.equal(badUser.json.user, 'AdeleV@contoso.com/../../me');
+				assert.equal(badUser.json.cloudPcId, adele01);
+				assert.match(badUser.json.errorMessage, /^"User" /);
 				assert.equal(noUser.status, 422, noUser.text);
+				assert.equal(noUser.json.field, 'user');
 				assert.match(noUser.json.errorMessage, /User/);
 			});
 			check('no request reached the Graph server', () => assert.equal(graph.requests.length, 0));
+		},
+	);
+
+	await report.scenario(
+		`[n8n ${version}] ticket with a mistyped user: 422 naming the user, not the Cloud PC`,
+		async (check) => {
+			graph.reset();
+			const typo = ADELE.replace('AdeleV', 'AdeleW');
+			const { status, json } = await post({ ticketId: 'T-7', user: typo, cloudPcId: adele01 });
+			check('422, field "user", the hint names the unknown user', () => {
+				assert.equal(status, 422, JSON.stringify(json));
+				assert.equal(json.field, 'user');
+				assert.equal(json.errorCode, 'Request_ResourceNotFound');
+				assert.match(json.hint, new RegExp(`^No user "${typo}" in this tenant`));
+				assert.equal(graph.reprovisionCount(adele01), 0);
+			});
 		},
 	);
 
