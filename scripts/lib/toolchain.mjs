@@ -185,7 +185,8 @@ function warnIfLowOnDisk(dir) {
 async function npmInstallWithProgress(dir, env) {
 	let manifests = 0;
 	// npm logs each package it will unpack ("http cache <name>@<tarball>") when it starts doing
-	// so, then "http fetch GET 200 <tarball>" as each download (a package not in npm's cache) ends.
+	// so, then "http fetch GET 200 <tarball>" as each download (a package not in npm's cache)
+	// ends; a package in npm's cache logs no download, so a warm cache shows few or none.
 	let packages = 0;
 	let downloaded = 0;
 	await step(
@@ -206,7 +207,7 @@ async function npmInstallWithProgress(dir, env) {
 		{
 			detail: () =>
 				packages
-					? `downloading and unpacking ${packages} packages: ${downloaded} downloaded so far`
+					? `unpacking packages into node_modules: ${packages} so far, ${downloaded} of them downloaded (npm takes the others from its cache)`
 					: `resolving dependencies: ${manifests} package manifests read from the registry`,
 		},
 	);
