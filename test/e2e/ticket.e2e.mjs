@@ -122,12 +122,12 @@ export async function ticketScenarios(ctx) {
 			);
 			const pickerBody = await picker.json().catch(() => undefined);
 			check(
-				'the From List picker shows each Cloud PC as "name · user · status" (read through beta)',
+				'the From List picker shows each Cloud PC as "name · status · user" (read through beta)',
 				() => {
 					assert.equal(picker.status, 200, JSON.stringify(pickerBody));
 					assert.deepEqual(pickerBody.data.results, [
 						{
-							name: `AdeleV-02 · ${ADELE} · ${graph.cloudPc(adele02).status}`,
+							name: `AdeleV-02 · ${graph.cloudPc(adele02).status} · ${ADELE}`,
 							value: adele02,
 						},
 					]);
