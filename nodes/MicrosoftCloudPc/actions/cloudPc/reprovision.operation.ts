@@ -25,10 +25,10 @@ import {
 	withReport,
 } from './items';
 import { listChoiceNames } from './listEntry';
-import { remoteActionResultsRequest } from './remoteActions';
-import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
+import { earlierCheckRequest } from './reprovision/earlier';
+import { ItemOutput, OutputShape, skipOf } from './reprovision/output';
 import {
-	DEFAULT_EARLIER_CHECK,
+	defaultEarlierCheck,
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
 	planReprovision,
@@ -36,7 +36,6 @@ import {
 	preReadRequest,
 	reprovisionRequest,
 	SAFETY,
-	skipReason,
 	type ReprovisionPlan,
 	WAIT_TIMEOUT_MINUTES,
 } from './reprovision/request';
@@ -45,6 +44,38 @@ import { waitForReprovisions, type Waiting, type WaitResult } from './reprovisio
 import type { ItemResult } from '../types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
+
+/** Check for an Earlier Reprovision as each node version offers it: only its default differs. */
+function earlierCheckOption(nodeVersion: number): INodeProperties {
+	const check = defaultEarlierCheck(nodeVersion);
+	return {
+		displayName: 'Check for an Earlier Reprovision',
+		name: 'checkEarlierReprovision',
+		type: 'options',
+		displayOptions: { show: { '@version': [nodeVersion] } },
+		options: [
+			{
+				name: 'Always',
+				value: 'always',
+				description:
+					'Protects against the same request arriving twice (a webhook sent again, overlapping schedules, Execute clicked twice). Costs one read per Cloud PC; on the Organization (Admin) scope with more than 20 Cloud PCs, one read per 999 Cloud PCs of the tenant instead.',
+			},
+			{
+				name: 'On Retry',
+				value: 'onRetry',
+				description:
+					'Only when you retry a failed execution: no extra reads otherwise, but the same request arriving twice wipes the Cloud PC twice',
+			},
+			{
+				name: 'Never',
+				value: 'never',
+				description: 'No extra reads; a request that arrives again wipes the Cloud PC again',
+			},
+		],
+		default: check,
+		description: `Whether to skip a Cloud PC, outcome "skipped" with the reason, when a reprovision of it started in the last 4 hours is running or done. On the Specific User and Signed-In User scopes Graph shows only the Cloud PC's status: one still being rebuilt is skipped, one already rebuilt is not. Not set: ${check === 'always' ? 'Always' : 'On Retry'}.`,
+	};
+}
 
 const properties: INodeProperties[] = [
 	{
@@ -99,28 +130,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Check before, rehearse, or follow the reprovision to its end; outputs then carry a "reason"',
 		options: [
-			{
-				displayName: 'Check for an Earlier Reprovision',
-				name: 'checkEarlierReprovision',
-				type: 'options',
-				options: [
-					{
-						name: 'On Retry',
-						value: 'onRetry',
-						description: 'Only when the execution is a retry of an earlier one: free otherwise',
-					},
-					{
-						name: 'Always',
-						value: 'always',
-						description:
-							'Also when this workflow may be started again for the same Cloud PCs (one more read per Cloud PC)',
-					},
-					{ name: 'Never', value: 'never' },
-				],
-				default: DEFAULT_EARLIER_CHECK,
-				description:
-					'Whether to read each Cloud PC\'s remote actions first (beta, Organization (Admin) scope, 20 reads per batch) and skip it, outcome "skipped" with the reason, when a reprovision started in the last 4 hours is running or done',
-			},
+			...[1, 2].map(earlierCheckOption),
 			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
@@ -187,7 +197,8 @@ export async function execute(
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
 	const { parameters } = this.getNode();
-	const shape = new OutputShape(parameters.safety, this.getMode() === 'retry');
+	const defaultCheck = defaultEarlierCheck(this.getNode().typeVersion);
+	const shape = new OutputShape(parameters.safety, this.getMode() === 'retry', defaultCheck);
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
@@ -200,15 +211,14 @@ export async function execute(
 		: [];
 	const earlier = shape.checksEarlier
 		? await readFirst(run, (p) =>
-				p.checkEarlier && !p.dryRun ? remoteActionResultsRequest(p.cloudPcId) : undefined,
+				p.checkEarlier && !p.dryRun ? earlierCheckRequest(p) : undefined,
 			)
 		: [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
-		const [read, before] = [reads[itemIndex], earlier[itemIndex]];
-		if (!p || p.dryRun || (read && !read.ok) || (before && !before.ok)) return undefined;
-		if (skippedBy(read) !== undefined || startedEarlier(before) !== undefined) return undefined;
-		return p;
+		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
+		if (!p || p.dryRun || Object.values(itemReads).some((r) => r && !r.ok)) return undefined;
+		return skipOf(p, itemReads) === undefined ? p : undefined;
 	};
 	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
 	const waited = await waitForCompletion(run, outcomes);
@@ -277,11 +287,6 @@ async function readFirst(
 		throughput,
 		'No reprovision was requested in this run.',
 	);
-}
-
-/** Why a Cloud PC read first is left alone, when it is. */
-function skippedBy(read: BatchResult | undefined): string | undefined {
-	return read?.ok ? skipReason(read.response.body) : undefined;
 }
 
 /**

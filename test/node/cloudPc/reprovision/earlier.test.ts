@@ -1,6 +1,12 @@
 import type { INodeParameters, WorkflowExecuteMode } from 'n8n-workflow';
 
-import { delegatedCredential, reprovisionParameters, startFleetServer } from '../../../fixtures';
+import {
+	ALEX,
+	delegatedCredential,
+	PC,
+	reprovisionParameters,
+	startFleetServer,
+} from '../../../fixtures';
 import { manyCloudPcs, type GraphServer } from '../../../graph-server';
 import { runCloudPcNode } from '../../../harness/run-workflow';
 
@@ -26,6 +32,7 @@ const run = async (
 	cloudPcIds: string[],
 	mode: WorkflowExecuteMode,
 	parameters: INodeParameters = {},
+	typeVersion = 1,
 ) =>
 	await runCloudPcNode({
 		credentials: delegatedCredential(graph.url),
@@ -33,6 +40,7 @@ const run = async (
 		items: cloudPcIds.map((cloudPcId) => ({ cloudPcId })),
 		continueOnFail: true,
 		mode,
+		typeVersion,
 	});
 
 const reads = () =>
@@ -64,7 +72,22 @@ describe('Check for an Earlier Reprovision', () => {
 		expect(new Set(reads().map((r) => r.batchRequestId)).size).toBe(2);
 	});
 
-	test('default: no read outside a retry; a second start then wipes twice, unless Always', async () => {
+	test('version 2, by default: the same items delivered twice (two executions) reprovision each Cloud PC once', async () => {
+		const first = await run(ids.slice(0, 5), 'webhook', {}, 2);
+		// Graph's status still says "provisioned": a second reprovision would be accepted.
+		const second = await run(ids.slice(0, 5), 'webhook', {}, 2);
+
+		expect(outcomes(first.output)).toEqual(Array(5).fill('requested'));
+		expect(first.output[0].json.reason).toBeNull();
+		expect(outcomes(second.output)).toEqual(Array(5).fill('skipped'));
+		for (const item of second.output) {
+			expect(item.json.reason).toMatch(/\(active\), so it was not sent again \(Check for/);
+			expect(item.json.error).toBeUndefined();
+		}
+		expect(graph.lostAndDuplicated(ids.slice(0, 5))).toEqual({ lost: 0, duplicated: 0 });
+	});
+
+	test('version 1, by default: no read outside a retry; a second start then wipes twice, unless Always', async () => {
 		await run(ids.slice(0, 5), 'webhook');
 		graph.requests.length = 0;
 		const again = await run(ids.slice(0, 5), 'webhook');
@@ -125,19 +148,71 @@ describe('Check for an Earlier Reprovision', () => {
 		expect(output[1].json).toMatchObject({ errorCode: 'Forbidden', statusCode: 403 });
 		expect(graph.reprovisionCount(ids[1])).toBe(0);
 	});
+});
 
-	test('Always needs the Organization scope', async () => {
+describe('Check for an Earlier Reprovision on the user routes (status only)', () => {
+	const runAsUser = async (cloudPcIds: string[]) =>
+		await runCloudPcNode({
+			credentials: delegatedCredential(graph.url),
+			parameters: reprovisionParameters({ scope: 'user', user: ALEX.upn }),
+			items: cloudPcIds.map((cloudPcId) => ({ cloudPcId })),
+			typeVersion: 2,
+		});
+
+	test("a Cloud PC whose status shows an action running is skipped, through the user's own path", async () => {
+		const { output, error } = await runAsUser([PC.alexProvisioning, PC.alexProvisioned]);
+
+		expect(error).toBeUndefined();
+		expect(outcomes(output)).toEqual(['skipped', 'requested']);
+		expect(output[0].json.reason).toMatch(
+			/^Its status is "provisioning", so an action may be running on it and it was not sent \(Check for an Earlier Reprovision: on this scope Graph shows only the status, not a reprovision that already finished\)$/,
+		);
+		const checks = graph.requests.filter((r) => r.method === 'GET');
+		expect(checks.map((r) => r.path)).toEqual(
+			[PC.alexProvisioning, PC.alexProvisioned].map(
+				(id) => `/beta/users/${encodeURIComponent(ALEX.upn)}/cloudPCs/${id}`,
+			),
+		);
+		expect(reads()).toHaveLength(0);
+		expect(graph.reprovisionCount(PC.alexProvisioning)).toBe(0);
+	});
+
+	test('what it cannot see: a reprovision that already finished', async () => {
+		graph.addRemoteAction(PC.alexProvisioned, {
+			actionName: 'Reprovision',
+			actionState: 'done',
+			startDateTime: new Date(Date.now() - 60 * 60_000).toISOString(),
+		});
+
+		const { output } = await runAsUser([PC.alexProvisioned]);
+
+		expect(outcomes(output)).toEqual(['requested']);
+		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(1);
+	});
+});
+
+describe('a Cloud PC left alone by a safety option', () => {
+	test('is "skipped" with the reason, not "failed" or cancelled, when both reads pass but the check finds a reprovision', async () => {
+		// Reprovisioned an hour ago and provisioned again: Only If Reprovisionable lets it through,
+		// Check for an Earlier Reprovision does not.
+		graph.addRemoteAction(ids[0], {
+			actionName: 'Reprovision',
+			actionState: 'done',
+			startDateTime: new Date(Date.now() - 60 * 60_000).toISOString(),
+		});
+
 		const { output, error } = await runCloudPcNode({
 			credentials: delegatedCredential(graph.url),
 			parameters: reprovisionParameters({
-				scope: 'user',
-				user: 'fleet.user00001@contoso.onmicrosoft.com',
-				safety: { checkEarlierReprovision: 'always' },
+				safety: { onlyIfReprovisionable: true, checkEarlierReprovision: 'always' },
 			}),
-			items: [{ cloudPcId: ids[0] }],
+			items: [{ cloudPcId: ids[0] }, { cloudPcId: ids[1] }],
 		});
-		expect(output).toHaveLength(0);
-		expect(error?.message).toMatch(/^Item 0: "Check for an Earlier Reprovision" .*Organization/);
-		expect(graph.requests).toHaveLength(0);
+
+		expect(error).toBeUndefined();
+		expect(outcomes(output)).toEqual(['skipped', 'requested']);
+		expect(output[0].json.reason).toMatch(/\(done\), so it was not sent again/);
+		expect(output[0].json.error).toBeUndefined();
+		expect(graph.reprovisionCount(ids[0])).toBe(0);
 	});
 });
