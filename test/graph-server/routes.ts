@@ -475,7 +475,11 @@ const OTHER_BULK_TYPES = [
 	'cloudPcBulkTroubleshoot',
 ].map((name) => `#microsoft.graph.${name}`);
 
-/** beta `GET bulkActions`: every bulk action of the tenant, oldest first, in one page. */
+/**
+ * beta `GET bulkActions`: every bulk action of the tenant, oldest first, in one page, each with
+ * `@odata.type`, `cloudPcIds` and `createdDateTime` as the cloudPcBulkAction page lists them
+ * (learn.microsoft.com/graph/api/resources/cloudpcbulkaction?view=graph-rest-beta).
+ */
 function listBulkActions(call: Call): Reply {
 	forbidQueryOptions(call.req.query);
 	return jsonReply(200, {

@@ -25,7 +25,7 @@ import {
 	withReport,
 } from './items';
 import { listChoiceNames } from './listEntry';
-import { earlierCheckRequest } from './reprovision/earlier';
+import { earlierCheckOption, earlierCheckRequest } from './reprovision/earlier';
 import { ItemOutput, OutputShape, skipOf } from './reprovision/output';
 import {
 	defaultEarlierCheck,
@@ -45,37 +45,14 @@ import type { ItemResult } from '../types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
 
-/** Check for an Earlier Reprovision as each node version offers it: only its default differs. */
-function earlierCheckOption(nodeVersion: number): INodeProperties {
-	const check = defaultEarlierCheck(nodeVersion);
-	return {
-		displayName: 'Check for an Earlier Reprovision',
-		name: 'checkEarlierReprovision',
-		type: 'options',
-		displayOptions: { show: { '@version': [nodeVersion] } },
-		options: [
-			{
-				name: 'Always',
-				value: 'always',
-				description:
-					'Protects against the same request arriving twice (a webhook sent again, overlapping schedules, Execute clicked twice). Costs one read per Cloud PC; on the Organization (Admin) scope with more than 20 Cloud PCs, one read per 999 Cloud PCs of the tenant instead.',
-			},
-			{
-				name: 'On Retry',
-				value: 'onRetry',
-				description:
-					'Only when you retry a failed execution: no extra reads otherwise, but the same request arriving twice wipes the Cloud PC twice',
-			},
-			{
-				name: 'Never',
-				value: 'never',
-				description: 'No extra reads; a request that arrives again wipes the Cloud PC again',
-			},
-		],
-		default: check,
-		description: `Whether to skip a Cloud PC, outcome "skipped" with the reason, when a reprovision of it started in the last 4 hours is running or done. On the Specific User and Signed-In User scopes Graph shows only the Cloud PC's status: one still being rebuilt is skipped, one already rebuilt is not. Not set: ${check === 'always' ? 'Always' : 'On Retry'}.`,
-	};
-}
+/** Check for an Earlier Reprovision as each node version offers it. */
+const earlierCheckOptions = [1, 2].map((nodeVersion) =>
+	earlierCheckOption(nodeVersion, {
+		cost: 'one read per Cloud PC; on the Organization (Admin) scope with more than 20 Cloud PCs, one read per 999 Cloud PCs of the tenant instead',
+		description:
+			'Whether to skip a Cloud PC, outcome "skipped" with the reason, when a reprovision of it started in the last 4 hours is running or done. On the Specific User and Signed-In User scopes Graph shows only the Cloud PC\'s status: one still being rebuilt is skipped, one already rebuilt is not.',
+	}),
+);
 
 const properties: INodeProperties[] = [
 	{
@@ -130,7 +107,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Check before, rehearse, or follow the reprovision to its end; outputs then carry a "reason"',
 		options: [
-			...[1, 2].map(earlierCheckOption),
+			...earlierCheckOptions,
 			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
