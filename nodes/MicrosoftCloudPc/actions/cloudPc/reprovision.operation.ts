@@ -25,7 +25,7 @@ import {
 	withReport,
 } from './items';
 import { listChoiceNames } from './listEntry';
-import { earlierCheckOption, earlierCheckRequest } from './reprovision/earlier';
+import { earlierCheckOption, readEarlier } from './reprovision/earlier';
 import { ItemOutput, OutputShape, skipOf } from './reprovision/output';
 import {
 	defaultEarlierCheck,
@@ -186,11 +186,7 @@ export async function execute(
 	const reads = shape.preReads
 		? await readFirst(run, (p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined))
 		: [];
-	const earlier = shape.checksEarlier
-		? await readFirst(run, (p) =>
-				p.checkEarlier && !p.dryRun ? earlierCheckRequest(p) : undefined,
-			)
-		: [];
+	const earlier = shape.checksEarlier ? await readEarlier(run, NOTHING_SENT) : [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
 		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
@@ -209,6 +205,8 @@ export async function execute(
 		return output.of(p, itemReads, outcomes[itemIndex], waited.get(itemIndex));
 	});
 }
+
+const NOTHING_SENT = 'No reprovision was requested in this run.';
 
 interface Run {
 	ctx: IExecuteFunctions;
@@ -255,15 +253,7 @@ async function readFirst(
 	{ ctx, graph, planner, throughput, count }: Run,
 	request: (p: ReprovisionPlan) => GraphRequest | undefined,
 ) {
-	return await readPlanned(
-		ctx,
-		graph,
-		planner,
-		count,
-		request,
-		throughput,
-		'No reprovision was requested in this run.',
-	);
+	return await readPlanned(ctx, graph, planner, count, request, throughput, NOTHING_SENT);
 }
 
 /**

@@ -45,6 +45,8 @@ const run = async (
 
 const reads = () =>
 	graph.requests.filter((r) => r.path.endsWith('/retrieveCloudPcRemoteActionResults'));
+const listReads = () =>
+	graph.requests.filter((r) => r.path === '/beta/deviceManagement/virtualEndpoint/cloudPCs');
 const outcomes = (output: Awaited<ReturnType<typeof run>>['output']) =>
 	output.map((item) => item.json.outcome);
 
@@ -67,9 +69,77 @@ describe('Check for an Earlier Reprovision', () => {
 		expect(output[0].json).toMatchObject({ requestedAt: null, cloudPcId: ids[0] });
 		expect(output[39].json).toMatchObject({ outcome: 'requested', reason: null, statusCode: 204 });
 		expect(graph.lostAndDuplicated(ids)).toEqual({ lost: 0, duplicated: 0 });
-		// Its cost: one read per Cloud PC, 20 to a batch, before anything is sent.
-		expect(reads()).toHaveLength(40);
-		expect(new Set(reads().map((r) => r.batchRequestId)).size).toBe(2);
+		// Its cost: more Cloud PCs than one batch reads, so one page of the tenant's list instead.
+		expect(listReads()).toHaveLength(1);
+		expect(reads()).toHaveLength(0);
+	});
+
+	test('up to 20 Cloud PCs: one read each, in one batch; more: the list, one read per 999 Cloud PCs', async () => {
+		await run(ids.slice(0, 20), 'webhook', {}, 2);
+		expect(reads()).toHaveLength(20);
+		expect(new Set(reads().map((r) => r.batchRequestId)).size).toBe(1);
+		expect(listReads()).toHaveLength(0);
+
+		graph.reset();
+		await run(ids.slice(0, 21), 'webhook', {}, 2);
+		expect(reads()).toHaveLength(0);
+		expect(listReads().map((r) => r.query)).toEqual([
+			{ $select: 'id,lastRemoteActionResult', $top: '999' },
+		]);
+	});
+
+	test('the list settles what the last action shows; another action in the window is read one by one', async () => {
+		const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+		const action = (id: string, actionName: string, actionState: string, minutes: number) =>
+			graph.addRemoteAction(id, { actionName, actionState, startDateTime: minutesAgo(minutes) });
+		action(ids[0], 'Reprovision', 'active', 30);
+		// restarted after a reprovision: its last action hides the reprovision
+		action(ids[1], 'Reprovision', 'done', 60);
+		action(ids[1], 'Reboot', 'done', 10);
+		action(ids[2], 'Reprovision', 'done', 5 * 60);
+		action(ids[3], 'Reboot', 'done', 10);
+		action(ids[4], 'Reprovision', 'failed', 20);
+
+		const { output } = await run(ids, 'webhook', {}, 2);
+
+		expect(outcomes(output)).toEqual(['skipped', 'skipped', ...Array(38).fill('requested')]);
+		expect(output[1].json.reason).toMatch(/\(done\), so it was not sent again/);
+		expect(listReads()).toHaveLength(1);
+		expect(reads().map((r) => r.path.split('/')[5])).toEqual([ids[1], ids[3], ids[4]]);
+		expect(graph.lostAndDuplicated(ids.slice(2))).toEqual({ lost: 0, duplicated: 0 });
+		expect(graph.reprovisionCount(ids[0]) + graph.reprovisionCount(ids[1])).toBe(0);
+	});
+
+	test('a list that cannot be read leaves every Cloud PC to its own read', async () => {
+		graph.failNext(
+			{ method: 'GET', pathIncludes: '/virtualEndpoint/cloudPCs' },
+			{ status: 403, code: 'Forbidden', message: 'Not allowed' },
+		);
+		const { output } = await run(ids.slice(0, 21), 'webhook', {}, 2);
+		expect(outcomes(output)).toEqual(Array(21).fill('requested'));
+		expect(listReads()).toHaveLength(1);
+		expect(reads()).toHaveLength(21);
+	});
+
+	test('pages of the list are followed until every Cloud PC of the run was seen', async () => {
+		const paged = await startFleetServer(fleet, { statusLagMs: 60_000, pageSize: 10 });
+		try {
+			const { output } = await runCloudPcNode({
+				credentials: delegatedCredential(paged.url),
+				parameters: reprovisionParameters(),
+				items: ids.slice(0, 25).map((cloudPcId) => ({ cloudPcId })),
+				typeVersion: 2,
+			});
+			expect(outcomes(output)).toEqual(Array(25).fill('requested'));
+			// 4 sample Cloud PCs, then the fleet: the 25th of the run is on the third page of 10
+			const pages = paged.requests.filter((r) => r.path.endsWith('/cloudPCs'));
+			expect(pages).toHaveLength(3);
+			expect(
+				paged.requests.filter((r) => r.path.endsWith('/retrieveCloudPcRemoteActionResults')),
+			).toHaveLength(0);
+		} finally {
+			await paged.close();
+		}
 	});
 
 	test('version 2, by default: the same items delivered twice (two executions) reprovision each Cloud PC once', async () => {
