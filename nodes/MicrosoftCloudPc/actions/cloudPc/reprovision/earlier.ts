@@ -116,7 +116,10 @@ function fromLastAction(last: unknown, now: number): 'clear' | 'skip' | 'open' {
 
 /**
  * The wanted Cloud PCs as the tenant's list shows them (beta, `$select` of the id and the last
- * remote action), up to MAX_LIST_PAGES pages; it stops once all were seen. A failure keeps what
+ * remote action), up to MAX_LIST_PAGES pages; it stops once all were seen. The list takes
+ * `$select` and `$top` (learn.microsoft.com/graph/api/virtualendpoint-list-cloudpcs); beta's
+ * cloudPC has `lastRemoteActionResult`, returned when selected
+ * (learn.microsoft.com/graph/api/cloudpc-get?view=graph-rest-beta, example 2). A failure keeps what
  * was read before it: the rest is read one by one.
  */
 async function listLastActions(
