@@ -35,6 +35,8 @@ const NOT_STRINGS = new Set(['lastModifiedDateTime', 'statusDetail', 'lastRemote
  * example 2); the docs do not say it comes by default, so this server assumes it does not.
  */
 const SELECT_ONLY = new Set(['lastRemoteActionResult']);
+// The tenant's list takes $select too (learn.microsoft.com/graph/api/virtualendpoint-list-cloudpcs),
+// so the same projection serves it.
 
 function resolveProperty(name: string, version: GraphVersion): string {
 	const properties = version === 'beta' ? BETA_PROPERTIES : V1_PROPERTIES;

@@ -304,12 +304,7 @@ describe('more Cloud PCs than one bulk action takes', () => {
 		const bulkRun = async () =>
 			await runCloudPcNode({
 				credentials: delegatedCredential(graph.url),
-				parameters: {
-					authentication: 'oAuth2',
-					resource: 'cloudPc',
-					operation: 'bulkReprovision',
-					cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
-				},
+				parameters: parameters('bulkReprovision'),
 				items,
 				typeVersion: 2,
 			});
