@@ -32,6 +32,7 @@ import {
 import { readThroughput } from '../throughput';
 import { invalid, readChoiceOption, readCloudPcId, readCollection } from '../validate';
 import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './items';
+import { EarlierTries, replayed } from './earlierTries';
 import { UNKNOWN_HINT, failureFields, text } from './output';
 import type { ItemResult } from '../types';
 
@@ -133,10 +134,18 @@ export async function execute(
 	await planner.planAll();
 	const options = readBulkOptions(this);
 	const deduped = dedupe(planner, items.length);
-	const earlier = await findEarlier(this, graph, options.checkEarlier, deduped.unique);
-	const fresh = deduped.unique.filter((entry) => !earlier.has(entry.cloudPcId.toLowerCase()));
+	const tries = new EarlierTries(this, 'bulkReprovision');
+	const untried = deduped.unique.filter((entry) => !tries.outcomeOf(entry.cloudPcId));
+	const earlier = await findEarlier(this, graph, options.checkEarlier, untried);
+	// Not sent again: a Cloud PC in a bulk action an earlier try of this node created, or in a
+	// recent reprovision bulk action Graph lists.
+	const fresh = untried.filter((entry) => !earlier.has(entry.cloudPcId.toLowerCase()));
 	const chunks = chunkEntries(fresh, options.baseName);
-	await createBulkActions(this, graph, planner.stopOnError, chunks);
+	await createBulkActions(this, graph, planner.stopOnError, chunks, (chunk) => {
+		for (const entry of chunk.entries) {
+			tries.record(entry.cloudPcId, itemResult(this, entry, chunk, null).json);
+		}
+	});
 
 	const chunkOf = new Map<string, Chunk>();
 	for (const chunk of chunks) {
@@ -145,6 +154,8 @@ export async function execute(
 	return items.map((_, itemIndex): ItemResult => {
 		const cloudPcId = planner.plan(itemIndex);
 		if (cloudPcId === undefined) return planner.failure(itemIndex) as ItemResult;
+		const tried = tries.outcomeOf(cloudPcId);
+		if (tried) return { json: replayed(tried) };
 		const before = earlier.get(cloudPcId.toLowerCase());
 		if (before) return earlierResult(this, { cloudPcId, itemIndex }, before);
 		const chunk = chunkOf.get(cloudPcId.toLowerCase()) as Chunk;
@@ -259,7 +270,8 @@ function chunkEntries(unique: Entry[], baseName: string): Chunk[] {
 }
 
 /**
- * Creates the chunks' bulk actions one after another, noting on each what came of it. Without
+ * Creates the chunks' bulk actions one after another, noting on each what came of it and
+ * handing each that exists, or may, to `mayExist` before anything can end the run. Without
  * "Continue On Fail" a failure ends the run, naming what was created; an unknown outcome never
  * does, as its bulk action may exist.
  */
@@ -268,15 +280,18 @@ async function createBulkActions(
 	graph: GraphClient,
 	stopOnError: boolean,
 	chunks: Chunk[],
+	mayExist: (chunk: Chunk) => void,
 ): Promise<void> {
 	const throughput = readThroughput(ctx);
 	for (const chunk of chunks) {
 		const created = await graphOutcome(createBulkAction(graph, chunk, throughput));
 		if (!(created instanceof GraphFailure)) {
 			chunk.created = { response: created, requestedAt: new Date().toISOString() };
+			mayExist(chunk);
 			continue;
 		}
 		chunk.failure = created;
+		if (created.code === OUTCOME_UNKNOWN) mayExist(chunk);
 		if (stopOnError && created.code !== OUTCOME_UNKNOWN) {
 			throw toNodeApiError(
 				ctx.getNode(),

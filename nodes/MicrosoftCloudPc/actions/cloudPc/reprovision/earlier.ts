@@ -40,16 +40,18 @@ export interface EarlierRun {
 }
 
 /**
- * Each item's answer to Check for an Earlier Reprovision, in item order; undefined where nothing
- * was read or the tenant's list cleared it. Without "Continue On Fail" a read that fails throws
+ * Each item's answer to Check for an Earlier Reprovision, in item order, for the items `include`
+ * lets through; undefined where nothing was read or the tenant's list cleared it. Without "Continue On Fail" a read that fails throws
  * with `report`.
  */
 export async function readEarlier(
 	run: EarlierRun,
+	include: (p: ReprovisionPlan) => boolean,
 	report: string,
 ): Promise<Array<BatchResult | undefined>> {
 	const { ctx, graph, planner, count, throughput } = run;
-	const listed = await fromTenantList(run);
+	const checks = (p: ReprovisionPlan) => include(p) && p.checkEarlier && !p.dryRun;
+	const listed = await fromTenantList(run, checks);
 	const reads = await readPlanned(
 		ctx,
 		graph,
@@ -62,15 +64,16 @@ export async function readEarlier(
 	return Array.from({ length: count }, (_, itemIndex) => reads[itemIndex] ?? listed.get(itemIndex));
 }
 
-const checks = (p: ReprovisionPlan) => p.checkEarlier && !p.dryRun;
-
 /**
  * What the tenant's list settles, by item: a skip (as the answer of a remote action read
  * holding the last action), or undefined for a Cloud PC it clears. Items it leaves open (another
  * action started in the window could hide an earlier reprovision; a Cloud PC not in the pages
  * read) are read one by one.
  */
-async function fromTenantList(run: EarlierRun): Promise<Map<number, BatchResult | undefined>> {
+async function fromTenantList(
+	run: EarlierRun,
+	checks: (p: ReprovisionPlan) => boolean,
+): Promise<Map<number, BatchResult | undefined>> {
 	const settled = new Map<number, BatchResult | undefined>();
 	if (run.count <= LIST_ABOVE) return settled;
 	// the whole run's Cloud PCs, to know when the list has shown them all
