@@ -220,6 +220,29 @@ describe('Check for an Earlier Reprovision', () => {
 	});
 });
 
+describe('version 2 with Retry On Fail', () => {
+	test('a next try reads Graph only for what the earlier try did not send', async () => {
+		graph.failNext(
+			{ method: 'POST', pathIncludes: `${ids[3]}/reprovision` },
+			{ status: 400, code: 'BadRequest', message: 'Not now' },
+		);
+
+		const { output, error } = await runCloudPcNode({
+			credentials: delegatedCredential(graph.url),
+			parameters: reprovisionParameters(),
+			items: ids.slice(0, 4).map((cloudPcId) => ({ cloudPcId })),
+			typeVersion: 2,
+			settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+		});
+
+		expect(error).toBeUndefined();
+		expect(outcomes(output)).toEqual(Array(4).fill('requested'));
+		// 4 checks on the first try; the next one checks only the Cloud PC Graph refused
+		expect(reads().map((r) => r.path.split('/')[5])).toEqual([...ids.slice(0, 4), ids[3]]);
+		expect(graph.lostAndDuplicated(ids.slice(0, 4))).toEqual({ lost: 0, duplicated: 0 });
+	});
+});
+
 describe('Check for an Earlier Reprovision on the user routes (status only)', () => {
 	const runAsUser = async (cloudPcIds: string[]) =>
 		await runCloudPcNode({
