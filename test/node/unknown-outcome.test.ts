@@ -1,3 +1,6 @@
+import { readBatchAnswer } from '../../nodes/MicrosoftCloudPc/transport/batchEnvelope';
+import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/errors';
+import { outcomeIsUnknown } from '../../nodes/MicrosoftCloudPc/transport/retry';
 import { delegatedCredential, reprovisionParameters, startFleetServer } from '../fixtures';
 import {
 	manyCloudPcs,
@@ -104,6 +107,10 @@ describe('a 503 is no proof that nothing ran: checked before any resend', () => 
 describe('an error body of any shape is read without throwing; the outcome stays unknown until checked', () => {
 	const shapes: Array<[string, unknown]> = [
 		['a code object with its own toString', { error: { code: { toString: 0 }, message: 'x' } }],
+		[
+			'a message object with its own toString',
+			{ error: { code: 'X', message: { toString: 'no' } } },
+		],
 		['code and message of wrong types', { error: { code: 5, message: ['a'] } }],
 		['"error" a string', { error: 'boom' }],
 		['"error" an array', { error: [1, { code: 'X' }] }],
@@ -135,6 +142,44 @@ describe('an error body of any shape is read without throwing; the outcome stays
 			for (const id of some) expect(checks(id)).toHaveLength(1);
 		},
 	);
+});
+
+describe('the readers keep what they can and never throw', () => {
+	test('an error body: text kept, numbers as text, objects and arrays left out', () => {
+		const read = (body: unknown) => failureFromAnswer(503, {}, body, 'c-1');
+		expect(
+			read({ error: { code: 5, message: ['a'], innerError: { 'request-id': 'r-1' } } }),
+		).toMatchObject({ code: '5', requestId: 'r-1' });
+		expect(read({ error: { code: { toString: 0 }, message: 'm' } })).toMatchObject({
+			code: 'HTTP503',
+			graphMessage: 'm',
+		});
+		for (const body of [null, { error: 'boom' }, { error: [1] }, '<html>', [{ error: {} }]])
+			expect(read(body)).toMatchObject({ status: 503, code: 'HTTP503' });
+	});
+
+	test('a batch answer that throws while read: every entry unknown (status 0), never "not sent"', () => {
+		const body = Object.defineProperty({}, 'responses', {
+			get: () => {
+				throw new TypeError('cannot read');
+			},
+		});
+		const envelope = { statusCode: 200, body, headers: {}, clientRequestId: 'c', requestId: 'r' };
+		const request = { method: 'POST' as const, version: 'v1.0' as const, path: '/x' };
+		const answers = readBatchAnswer(
+			envelope,
+			[{ id: '0', request, clientRequestId: 'c-0' }],
+			'global',
+		);
+		const answer = answers.get('0');
+		expect(answer?.ok).toBe(false);
+		expect(answer?.ok === false && answer.failure).toMatchObject({
+			status: 0,
+			code: 'UnreadableAnswer',
+			requestId: 'r',
+		});
+		expect(answer?.ok === false && outcomeIsUnknown(answer.failure)).toBe(true);
+	});
 });
 
 describe('a request that may still land is never sent again on a check that finds nothing', () => {
