@@ -1,3 +1,6 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
 import { readBatchAnswer } from '../../nodes/MicrosoftCloudPc/transport/batchEnvelope';
 import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/errors';
 import { outcomeIsUnknown } from '../../nodes/MicrosoftCloudPc/transport/retry';
@@ -219,6 +222,27 @@ describe('a request that may still land is never sent again on a check that find
 		// reprovisions go in v1.0 batches, checks in beta ones
 		expect(graph.requests.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(1);
 	});
+});
+
+test('a connection refused never left: sent again without a check, then failed, never "unknown"', async () => {
+	const closed = createServer();
+	await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+	const { port } = closed.address() as AddressInfo;
+	await new Promise((resolve) => closed.close(resolve));
+
+	const { output } = await runCloudPcNode({
+		credentials: delegatedCredential(`http://127.0.0.1:${port}`),
+		parameters: reprovisionParameters({ throughput: { maxRetries: 1, timeoutSeconds: 1 } }),
+		items: [{ cloudPcId: ids[0] }],
+		continueOnFail: true,
+	});
+
+	expect(output[0].json).toMatchObject({
+		outcome: 'failed',
+		errorCode: 'ECONNREFUSED',
+		attempts: 2,
+	});
+	expect(output[0].json.error).toMatch(/gave up after 1 retries/);
 });
 
 describe('the check reads every page of remote action results', () => {
