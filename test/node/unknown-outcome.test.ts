@@ -248,20 +248,18 @@ test('a connection refused never left: sent again without a check, then failed, 
 describe('the check reads every page of remote action results', () => {
 	const id = ids[0];
 	const yesterday = new Date(Date.now() - 86_400_000).toISOString();
-	const history = () => {
+	/** Two actions from yesterday fill page 1; the reprovision, run but its answer lost, is on page 2. */
+	const reprovisionOnPage2 = () => {
 		for (const actionName of ['Restart', 'Reprovision'])
 			graph.addRemoteAction(id, { actionName, actionState: 'done', startDateTime: yesterday });
+		graph.failNext(
+			{ method: 'POST', pathIncludes: `${id}/reprovision` },
+			{ status: 500, afterEffect: true },
+		);
 	};
 
 	test('the reprovision is on page 2: found, requested, one wipe', async () => {
-		history();
-		graph.failNext(
-			{ method: 'POST', pathIncludes: `${id}/reprovision` },
-			{
-				status: 500,
-				afterEffect: true,
-			},
-		);
+		reprovisionOnPage2();
 		const { output } = await run([id]);
 
 		expect(output[0].json).toMatchObject({ outcome: 'requested' });
@@ -271,14 +269,7 @@ describe('the check reads every page of remote action results', () => {
 	});
 
 	test('a next link already followed: unknown, not sent again', async () => {
-		history();
-		graph.failNext(
-			{ method: 'POST', pathIncludes: `${id}/reprovision` },
-			{
-				status: 500,
-				afterEffect: true,
-			},
-		);
+		reprovisionOnPage2();
 		const loop = `${graph.url}/beta/deviceManagement/virtualEndpoint/cloudPCs/${id}/retrieveCloudPcRemoteActionResults?$skiptoken=loop`;
 		graph.failNext(
 			{ pathIncludes: 'retrieveCloudPcRemoteActionResults', queryHas: '$skiptoken' },
