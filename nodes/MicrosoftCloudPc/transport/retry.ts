@@ -31,8 +31,9 @@ const THROTTLE_JITTER_MS = 250;
  * The one answer that proves a request did not run, so even a reprovision may go again: 429.
  * Graph's throttling page: over a limit Graph "returns HTTP status code 429 Too Many Requests
  * and the requests fail" (learn.microsoft.com/graph/throttling). A 503 proves nothing of the
- * kind: "the service is temporarily unavailable" (learn.microsoft.com/graph/errors) may come
- * from a gateway, or from a $batch, after the work ran.
+ * kind: Graph's error list says only that the service is "temporarily unavailable for
+ * maintenance or is overloaded" and may be repeated after a delay (learn.microsoft.com/graph/errors),
+ * and a gateway's or a $batch's 503 may come after the work ran.
  */
 const DID_NOT_RUN = 429;
 
@@ -65,8 +66,9 @@ export function outcomeIsUnknown(failure: GraphFailure): boolean {
 
 /**
  * Whether the request may still reach Graph after the client stopped waiting: no answer came,
- * or a gateway gave up on it (504). A check that finds nothing then proves nothing. A 500, 502
- * or 503 is the server's last word: once answered, the request is finished there.
+ * or a gateway gave up waiting on the server behind it (504, "didn't receive a timely response
+ * from the upstream server", learn.microsoft.com/graph/errors). A check that finds nothing then
+ * proves nothing. A 500, 502 or 503 is the server's last word: the request is finished there.
  */
 export function mayStillLand(failure: GraphFailure): boolean {
 	const noAnswer = failure.status === 0 && !neverLeft(failure) && !ANSWERED.has(failure.code);
