@@ -262,6 +262,15 @@ function decodeSkipToken(token: string, collection: string): Cursor {
 	return cursor as Cursor;
 }
 
+/**
+ * Where a function's paged answer goes on: the offset in the $skiptoken of a nextLink this server
+ * gave, 0 without one. A function takes no other query options.
+ */
+export function readFunctionOffset(query: URLSearchParams, collection: string): number {
+	const token = systemOptions(query, ['$skiptoken']).get('$skiptoken');
+	return token === undefined ? 0 : decodeSkipToken(token, collection).offset;
+}
+
 /** With a $skiptoken the token's state wins; the other options of that request are not consulted. */
 export function readCursor(
 	query: URLSearchParams,
