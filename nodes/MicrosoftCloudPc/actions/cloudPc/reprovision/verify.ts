@@ -11,6 +11,7 @@ import type { Verdict } from '../../../transport/verdict';
 import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
 import { preReadRequest, type ReprovisionPlan } from './request';
 import { resultsOrThrow } from '../items';
+import { withEveryPage } from '../actionPages';
 import { REPROVISIONABLE_STATUSES } from '../../../model';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
@@ -32,7 +33,10 @@ export function reprovisionVerifier(
 		const actions = await readAll(graph, options, plans, (p) =>
 			remoteActionResultsRequest(p.cloudPcId),
 		);
-		const unread = pending.flatMap((_, k) => (actions[k]?.ok ? [] : [k]));
+		const lists = await Promise.all(
+			pending.map(async (_, k) => await everyPage(graph, options, plans[k], actions[k])),
+		);
+		const unread = pending.flatMap((_, k) => (lists[k].ok ? [] : [k]));
 		const statuses = await readAll(
 			graph,
 			options,
@@ -40,7 +44,7 @@ export function reprovisionVerifier(
 			preReadRequest,
 		);
 		const statusOf = new Map(unread.map((k, n) => [k, statuses[n]]));
-		return pending.map((p, k) => verdictOf(p, actions[k], statusOf.get(k)));
+		return pending.map((p, k) => verdictOf(p, lists[k], statusOf.get(k)));
 	};
 }
 
@@ -59,13 +63,28 @@ async function readAll(
 	);
 }
 
+async function everyPage(
+	graph: GraphClient,
+	options: ReadOptions,
+	plan: ReprovisionPlan,
+	firstAnswer: BatchResult | undefined,
+): Promise<ActionList> {
+	if (!firstAnswer) return { ok: false, why: 'they were not read' };
+	const list = await withEveryPage(graph, options, plan.cloudPcId, firstAnswer);
+	return list.ok
+		? { ok: true, value: list.response.body.value as IDataObject[] }
+		: { ok: false, why: list.failure.message };
+}
+
+type ActionList = { ok: true; value: IDataObject[] } | { ok: false; why: string };
+
 function verdictOf(
 	pending: Unverified,
-	actions: BatchResult | undefined,
+	actions: ActionList,
 	status: BatchResult | undefined,
 ): Verdict {
-	if (actions?.ok) {
-		const action = latestReprovision(actions.response.body, pending.firstSentAt);
+	if (actions.ok) {
+		const action = latestReprovision({ value: actions.value }, pending.firstSentAt);
 		if (!action) return { verdict: 'notActed' };
 		return {
 			verdict: 'acted',
@@ -73,7 +92,7 @@ function verdictOf(
 			body: action,
 		};
 	}
-	const why = actions ? actions.failure.message : 'they were not read';
+	const { why } = actions;
 	if (!status?.ok) {
 		const statusWhy = status ? status.failure.message : 'it was not read';
 		return {
