@@ -335,7 +335,7 @@ function printSummary({ n8n, graph, samples, sink, control, secrets, publicHost,
 			`  The wait-and-notify workflow is ${published(n8n)} (here it checks every ${DEMO_TIMINGS.waitSeconds} s; the summary shows as "[chat webhook] …"); try:`,
 			`    curl -i -X POST ${editor}/webhook/${WAIT_NOTIFY_PATH} \\`,
 			`      -H '${TICKET_KEY_HEADER}: ${secrets.ticketKey}' -H 'content-type: application/json' \\`,
-			`      -d '{"cloudPcIds":["662009bc-7732-4f6f-8726-25883518b33e","f5a1c0de-93b2-4c3e-b6a4-0e2d1f7c9a85"]}'`,
+			`      -d '{"cloudPcIds":["f5a1c0de-93b2-4c3e-b6a4-0e2d1f7c9a85"]}'`,
 			`  The trigger workflow is ${published(n8n)} and checks every minute; make a Cloud PC fail and watch it reprovision:`,
 			`    curl -X POST ${control.failUrl('MeganB-01')}`,
 		);

@@ -292,7 +292,7 @@ function statusHint(failure: GraphFailure): string {
  */
 function unknownUserHint(failure: GraphFailure): string {
 	const user = /Resource '([^']*)'/.exec(failure.graphMessage)?.[1];
-	return `No user ${user ? `"${user}" ` : ''}in this tenant: check the spelling of "User" (a user principal name such as adele.vance@contoso.com, or an object ID). The Cloud PC was not looked for.`;
+	return `No user ${user ? `"${user}" ` : ''}in this tenant: check the spelling of "User" (a user principal name such as AdeleV@contoso.onmicrosoft.com, or an object ID). The Cloud PC was not looked for.`;
 }
 
 /**
