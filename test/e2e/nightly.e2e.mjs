@@ -361,7 +361,7 @@ export async function nightlyScenarios(ctx) {
 				assert.equal(output[0].outcome, 'requested');
 				assert.equal(graph.reprovisionCount(adele02), 1);
 			});
-			check('no read of the Cloud PC: the name came with the choice', () => {
+			check('no request but the check and the reprovision: the name came with the choice', () => {
 				const operations = graph.requests.filter(
 					(r) => !r.path.endsWith('$batch') && !r.path.endsWith('/token'),
 				);
