@@ -3,7 +3,7 @@
 //
 // The window runs from the first to the last sample with the node's actions on the stack (its
 // loading excluded); every sample in it is counted, whoever's code it is, by the first rule that
-// matches its stack. The README's "Where the rest goes" was read this way.
+// matches its stack. docs/performance.md's "Where the rest goes" was read this way.
 import { readFileSync } from 'node:fs';
 
 const CATEGORIES = [

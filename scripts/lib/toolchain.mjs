@@ -25,7 +25,7 @@ const N8N1_OVERRIDES = { xlsx: '0.18.5' };
 /** Flags that keep npm's own chatter short. */
 const NPM_QUIET = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-progress'];
 
-/** What the first install of n8n costs; measured, see README "Set-up". */
+/** What the first install of n8n costs; measured, see docs/e2e-and-demo.md "The first run". */
 const N8N_INSTALL_COST =
 	'usually 6 to 30 minutes on 2 cores (the longer on a busy machine), about 3 GB on disk';
 /** Free disk below this and the install may not fit (n8n's folder plus npm's download cache). */

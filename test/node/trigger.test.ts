@@ -298,7 +298,7 @@ describe('Microsoft Cloud PC Trigger on 10,000 Cloud PCs', () => {
 		expect(await poller.poll()).toEqual({ items: null });
 		const requests = server.stats().graphOperations;
 		const bytes = Buffer.byteLength(poller.staticData);
-		// eslint-disable-next-line no-console -- the figure the README quotes
+		// eslint-disable-next-line no-console -- the figure docs/trigger.md quotes
 		console.log(`static data for ${big.length + 4} Cloud PCs: ${bytes} bytes`);
 		expect(bytes).toBeLessThan(1_000_000);
 		expect(requests).toBe(11);
