@@ -343,7 +343,7 @@ function printSummary({ n8n, graph, samples, sink, control, secrets, publicHost,
 		lines.push(
 			`  Tenant:    ${tenant.tenantId} (${tenant.environment}), ${tenant.auth === 'appOnly' ? 'app-only credential "Microsoft Cloud PC app-only"' : `credential "${CREDENTIALS.graph.name}": open it and click "Connect my account"`}`,
 			`             OAuth redirect URL to register in Entra ID: ${editor}/rest/oauth2-credential/callback`,
-			'  The example workflows are NOT active: reprovisioning wipes Cloud PCs. Review them first.',
+			`  The example workflows are NOT ${published(n8n)}: reprovisioning wipes Cloud PCs. Review them first.`,
 		);
 	}
 	lines.push('', 'Ctrl-C stops n8n and everything this script started.', '');
