@@ -291,9 +291,6 @@ async function main() {
 		join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
 		'-p',
 		'tsconfig.bench.json',
-		// where this script reads them, also when CLOUDPC_CACHE_DIR moves the cache
-		'--outDir',
-		BENCH_OUT,
 	]);
 	const tarball = await buildAndPack();
 	const userFolder = userFolderFor('bench', version);
