@@ -1,5 +1,6 @@
 // The ticket example (Webhook → Reprovision the user's Cloud PC → Respond), active in
-// `n8n start`, called on its production URL like a ticket system would.
+// `n8n start`, called on its production URL like a ticket system would. n8n keeps running
+// afterwards (rerun.e2e.mjs); the caller stops it. Sets ctx.ownerCookie.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -58,6 +59,7 @@ export async function ticketScenarios(ctx) {
 				email: 'e2e-owner@example.com',
 				password: `E2e-${randomBytes(9).toString('base64url')}-9a`,
 			});
+			ctx.ownerCookie = cookie;
 			const typeFile = async (name) =>
 				(await fetch(`${n8n.baseUrl}/types/${name}.json`, { headers: { cookie } })).json();
 			const nodes = await typeFile('nodes');
@@ -312,6 +314,4 @@ export async function ticketScenarios(ctx) {
 			});
 		},
 	);
-
-	await n8n.stop();
 }
