@@ -53,13 +53,25 @@ const BRANCHES = {
 };
 
 /**
- * The Cloud PCs of `body.cloudPcs` through one Microsoft Cloud PC node with n8n's node
- * `settings` (Organization scope, every other parameter at its default); answers with its output.
+ * The Cloud PCs of `body.cloudPcs` through one Microsoft Cloud PC node named `node` with n8n's
+ * node `settings` (Organization scope, `parameters`, every other parameter at its default);
+ * the webhook answers with its output. `key` (a number) makes the node ids unique.
  */
-export function cloudPcBranch({ key, path, node, settings, operation }, typeVersion, credential) {
+export function cloudPcBranch(
+	{
+		key,
+		path,
+		node,
+		settings = {},
+		operation = 'reprovision',
+		parameters = {},
+		webhook = `Webhook ${path}`,
+		split = `One item per Cloud PC (${path})`,
+	},
+	typeVersion,
+	credential,
+) {
 	const id = (n) => `3e7f0a1b-2c3d-4e5f-8a9b-${String(key * 10 + n).padStart(12, '0')}`;
-	const webhook = `Webhook ${path}`;
-	const split = `One item per Cloud PC (${path})`;
 	return {
 		nodes: [
 			{
@@ -98,6 +110,7 @@ export function cloudPcBranch({ key, path, node, settings, operation }, typeVers
 					operation,
 					...(operation === 'reprovision' ? { scope: 'organization' } : {}),
 					cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
+					...parameters,
 				},
 				credentials: { [credential.type]: { id: credential.id, name: credential.name } },
 			},
@@ -109,14 +122,11 @@ export function cloudPcBranch({ key, path, node, settings, operation }, typeVers
 	};
 }
 
-/** One workflow, one webhook per branch: one activation for all of them. */
-export function rerunWorkflow(typeVersion) {
-	const branches = Object.values(BRANCHES).map((branch, key) =>
-		cloudPcBranch({ ...branch, key }, typeVersion, CREDENTIALS.graph),
-	);
+/** A workflow of cloudPcBranch()es, one below the other. */
+export function workflowOf(id, name, branches) {
 	return {
-		id: RERUN_WORKFLOW,
-		name: 'e2e: every way n8n runs a node again',
+		id,
+		name,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: branches.flatMap((b, k) =>
@@ -124,6 +134,17 @@ export function rerunWorkflow(typeVersion) {
 		),
 		connections: Object.assign({}, ...branches.map((b) => b.connections)),
 	};
+}
+
+/** One workflow, one webhook per branch: one activation for all of them. */
+export function rerunWorkflow(typeVersion) {
+	return workflowOf(
+		RERUN_WORKFLOW,
+		'e2e: every way n8n runs a node again',
+		Object.values(BRANCHES).map((branch, key) =>
+			cloudPcBranch({ ...branch, key }, typeVersion, CREDENTIALS.graph),
+		),
+	);
 }
 
 /** Checks shared with queue mode: each Cloud PC reprovisioned once, and the outputs say so. */
