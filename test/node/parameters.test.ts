@@ -1,7 +1,8 @@
-import { WorkflowExpression, type IDataObject } from 'n8n-workflow';
+import { Workflow, WorkflowExpression, type IDataObject, type INode } from 'n8n-workflow';
 
 import { ALEX, PC, reprovisionParameters } from '../fixtures';
 import { useReprovisionServer } from '../harness/graph-per-file';
+import { NODE_TYPE, nodeTypes } from '../harness/run-workflow';
 
 /*
  * actions/parameters.ts reads `{{ $json.field }}` from the input item and a value without an
@@ -106,4 +107,121 @@ describe('per-item parameters', () => {
 		expect(output[1].json.errorMessage).toMatch(/^Item 1: "User" must be an object ID/);
 		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(1);
 	});
+});
+
+/** n8n-workflow's own evaluation of `expression` for an item holding `json`: its value or its error. */
+function n8nEvaluates(
+	expression: string,
+	json: IDataObject,
+): { value: unknown } | { error: string } {
+	const node: INode = {
+		id: 'node',
+		name: 'Node',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	try {
+		const value = workflow.expression.getParameterValue(
+			expression,
+			null,
+			0,
+			0,
+			node.name,
+			[{ json }],
+			'manual',
+			{},
+		);
+		return { value };
+	} catch (error) {
+		return { error: (error as Error).message };
+	}
+}
+
+// names n8n's sandbox refuses, reads otherwise or cannot parse, and ordinary ones beside them
+const fieldNames = [
+	'cloudPcId',
+	'constructor',
+	'caller',
+	'arguments',
+	'prototype',
+	'callee',
+	'__proto__',
+	'getPrototypeOf',
+	'toString',
+	'hasOwnProperty',
+	'globalThis',
+	'constructorId',
+	'a.constructor',
+	'a\nb',
+	'a\rb',
+	'a\tb',
+	'a\u0000b',
+	'a\u2028b',
+	'a}}b',
+	'a{{b',
+	'café',
+	'ünïcødé',
+	'$',
+	'_',
+	'a$b',
+	'1a',
+	'',
+	'a b',
+	'a.b',
+];
+
+/** A row of the table: its title (control characters written out), the expression, the item. */
+const row = (expression: string, json: IDataObject): [string, string, IDataObject] => [
+	JSON.stringify(expression),
+	expression,
+	json,
+];
+
+/** `={{ $json.field }}`, `={{ $json["field"] }}` and `={{ $json['field'] }}`, each for `json`. */
+const forms = (field: string, json: IDataObject) =>
+	[`$json.${field}`, `$json["${field}"]`, `$json['${field}']`].map((access) =>
+		row(`={{ ${access} }}`, json),
+	);
+
+const cases = [
+	...fieldNames.flatMap((field) => forms(field, { [field]: PC.adeleProvisioned })),
+	...forms('count', { count: 42 }),
+	row('={{ $json["a\\u0062"] }}', { ab: PC.adeleProvisioned }),
+];
+
+describe('the $json shortcut against n8n’s own evaluation', () => {
+	/** A run of the node for one item with Cloud PC (By ID) `value`: the item's outcome and the requests sent. */
+	async function runOne(value: string, json: IDataObject) {
+		graph.reset();
+		const { output, error } = await run({
+			parameters: reprovisionParameters({ cloudPcId: { __rl: true, mode: 'id', value } }),
+			items: [json],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		const { outcome, errorMessage } = output[0].json;
+		return { outcome, errorMessage, sent: graph.requests.map((r) => `${r.method} ${r.path}`) };
+	}
+
+	test.each(cases)(
+		'%s: what n8n evaluates, or the item fails as in n8n',
+		async (_label, expression, json) => {
+			const n8n = n8nEvaluates(expression, json);
+			const node = await runOne(expression, json);
+
+			if ('error' in n8n) {
+				expect(node.outcome).toBe('failed');
+				expect(node.errorMessage).toContain(n8n.error);
+				expect(node.sent).toEqual([]);
+			} else {
+				// n8n's value handed over by n8n: `($json.value)` is not a form the shortcut reads
+				expect(node).toEqual(
+					await runOne('={{ ($json.value) }}', { value: n8n.value } as IDataObject),
+				);
+			}
+		},
+	);
 });

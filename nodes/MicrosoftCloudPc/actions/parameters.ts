@@ -1,9 +1,10 @@
-import type {
-	IExecuteFunctions,
-	IGetNodeParameterOptions,
-	INodeExecutionData,
-	INodeParameters,
-	NodeParameterValueType,
+import {
+	isSafeObjectProperty,
+	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
+	type INodeExecutionData,
+	type INodeParameters,
+	type NodeParameterValueType,
 } from 'n8n-workflow';
 
 /*
@@ -13,7 +14,8 @@ import type {
  * Two kinds of value cannot differ from what n8n would give, so they skip that:
  * - a value with no expression in it is the same for every item: n8n resolves it once;
  * - `{{ $json.field }}` (or `$json["field"]`) is the field of the item's own input item: when it
- *   holds text, that text is what n8n's expression gives.
+ *   holds text, that text is what n8n's expression gives, unless n8n refuses or reads the name
+ *   otherwise (see readsOwnField).
  * Anything else (any other expression, a field that is not text) goes to n8n for every item.
  */
 
@@ -27,15 +29,39 @@ interface Reader {
 
 const readers = new WeakMap<IExecuteFunctions, Reader>();
 
-// `={{ $json.name }}`, `={{ $json["name"] }}` or `={{ $json['name'] }}`, spaces allowed inside the braces
+// `={{ $json.name }}`, `={{ $json["name"] }}` or `={{ $json['name'] }}`, spaces allowed inside the
+// braces. A quoted name has no escapes, control characters or line separators: n8n's parser
+// fails a raw line break in a string, and the rest are left to n8n rather than proven equal.
 const JSON_FIELD =
-	/^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\])\s*\}\}$/;
+	/^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(?:'([^'\\\p{Cc}\u2028\u2029]*)'|"([^"\\\p{Cc}\u2028\u2029]*)")\s*\])\s*\}\}$/u;
+
+// n8n-workflow's Expression.resolveSimpleParameterValue (expression.js) fails any expression
+// that matches this, wherever in the text
+const CONSTRUCTOR_CALL = /\.\s*constructor/;
+
+/** Whether n8n 2.x evaluates `expression`, which names `field` of $json, to that own field. */
+function readsOwnField(expression: string, field: string): boolean {
+	return (
+		// the names n8n's expression sandbox refuses: PrototypeSanitizer and `sanitizer`
+		// (n8n-workflow expression-sandboxing.js) ask utils.js's isSafeObjectProperty
+		isSafeObjectProperty(field) &&
+		// n8n's VM engine answers these from the isolate's own object, not from the item
+		// (@n8n/expression-runtime runtime/lazy-proxy.js, the `get` trap)
+		!(field in Object.prototype) &&
+		!CONSTRUCTOR_CALL.test(expression) &&
+		// ThisSanitizer (expression-sandboxing.js) replaces this identifier even after `$json.`
+		field !== 'globalThis' &&
+		// @n8n/tournament's splitExpression ends the expression at the first `}}`, even in quotes
+		!field.includes('}}')
+	);
+}
 
 /** The input item field a parameter value names as its whole expression, if that is all it is. */
 export function jsonFieldOf(value: unknown): string | undefined {
 	if (typeof value !== 'string') return undefined;
 	const match = JSON_FIELD.exec(value);
-	return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
+	const field = match ? (match[1] ?? match[2] ?? match[3]) : undefined;
+	return field !== undefined && readsOwnField(value, field) ? field : undefined;
 }
 
 function hasExpression(value: unknown): boolean {

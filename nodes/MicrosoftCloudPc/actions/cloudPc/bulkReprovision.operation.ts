@@ -20,6 +20,7 @@ import { followPages } from './pages';
 import { readThroughput } from '../throughput';
 import { invalid, readCloudPcId, readCollection } from '../validate';
 import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './items';
+import { EarlierTries, replayed } from './earlierTries';
 import { UNKNOWN_HINT, failureFields, text } from './output';
 import type { ItemResult } from '../types';
 
@@ -116,8 +117,15 @@ export async function execute(
 	await planner.planAll();
 	const baseName = readBaseName(this);
 	const deduped = dedupe(planner, items.length);
-	const chunks = chunkEntries(deduped.unique, baseName);
-	await createBulkActions(this, graph, planner.stopOnError, chunks);
+	const tries = new EarlierTries(this, 'bulkReprovision');
+	// A Cloud PC in a bulk action an earlier try of this node created is not sent again.
+	const fresh = deduped.unique.filter((entry) => !tries.outcomeOf(entry.cloudPcId));
+	const chunks = chunkEntries(fresh, baseName);
+	await createBulkActions(this, graph, planner.stopOnError, chunks, (chunk) => {
+		for (const entry of chunk.entries) {
+			tries.record(entry.cloudPcId, itemResult(this, entry, chunk, null).json);
+		}
+	});
 
 	const chunkOf = new Map<string, Chunk>();
 	for (const chunk of chunks) {
@@ -126,6 +134,8 @@ export async function execute(
 	return items.map((_, itemIndex): ItemResult => {
 		const cloudPcId = planner.plan(itemIndex);
 		if (cloudPcId === undefined) return planner.failure(itemIndex) as ItemResult;
+		const before = tries.outcomeOf(cloudPcId);
+		if (before) return { json: replayed(before) };
 		const chunk = chunkOf.get(cloudPcId.toLowerCase()) as Chunk;
 		const note = noteFor(itemIndex, chunk, chunks, deduped);
 		return itemResult(this, { cloudPcId, itemIndex }, chunk, note);
@@ -171,7 +181,8 @@ function chunkEntries(unique: Entry[], baseName: string): Chunk[] {
 }
 
 /**
- * Creates the chunks' bulk actions one after another, noting on each what came of it. Without
+ * Creates the chunks' bulk actions one after another, noting on each what came of it and
+ * handing each that exists, or may, to `mayExist` before anything can end the run. Without
  * "Continue On Fail" a failure ends the run, naming what was created; an unknown outcome never
  * does, as its bulk action may exist.
  */
@@ -180,15 +191,18 @@ async function createBulkActions(
 	graph: GraphClient,
 	stopOnError: boolean,
 	chunks: Chunk[],
+	mayExist: (chunk: Chunk) => void,
 ): Promise<void> {
 	const throughput = readThroughput(ctx);
 	for (const chunk of chunks) {
 		const created = await graphOutcome(createBulkAction(graph, chunk, throughput));
 		if (!(created instanceof GraphFailure)) {
 			chunk.created = { response: created, requestedAt: new Date().toISOString() };
+			mayExist(chunk);
 			continue;
 		}
 		chunk.failure = created;
+		if (created.code === OUTCOME_UNKNOWN) mayExist(chunk);
 		if (stopOnError && created.code !== OUTCOME_UNKNOWN) {
 			throw toNodeApiError(
 				ctx.getNode(),

@@ -13,7 +13,7 @@ import { readThroughput } from '../throughput';
 import { failureFields } from './output';
 import type { ItemResult } from '../types';
 
-/** How long one slice of up-front validation may hold the event loop. */
+/** How long one slice of work over all items may hold the event loop. */
 const PLAN_SLICE_MS = 5;
 
 /**
@@ -73,18 +73,34 @@ export class ItemPlanner<P> {
 	 */
 	async planAll(): Promise<void> {
 		const signal = this.ctx.getExecutionCancelSignal();
-		let itemIndex = 0;
-		while (itemIndex < this.count && !signal?.aborted) {
-			const sliceEnd = performance.now() + PLAN_SLICE_MS;
-			do this.plan(itemIndex++);
-			while (itemIndex < this.count && performance.now() < sliceEnd);
-			await nextTurn();
-		}
+		await inSlices(
+			this.count,
+			(itemIndex) => this.plan(itemIndex),
+			() => !!signal?.aborted,
+		);
 	}
 
 	/** The item's validation error as its result, when it has one. */
 	failure(itemIndex: number): ItemResult | undefined {
 		return this.failures[itemIndex];
+	}
+}
+
+/**
+ * Runs `step` for each index in slices of a few milliseconds (10,000 items take seconds), so the
+ * other workflows of this n8n keep running meanwhile; `stop` ends it between slices.
+ */
+export async function inSlices(
+	count: number,
+	step: (index: number) => void,
+	stop: () => boolean = () => false,
+): Promise<void> {
+	let index = 0;
+	while (index < count && !stop()) {
+		const sliceEnd = performance.now() + PLAN_SLICE_MS;
+		do step(index++);
+		while (index < count && performance.now() < sliceEnd);
+		await nextTurn();
 	}
 }
 
@@ -155,13 +171,19 @@ export function sendReport(
 	count: number,
 	outcomes: Array<BatchResult | undefined>,
 	wasToSend: (itemIndex: number) => boolean,
+	/** sent by an earlier try of the node in this execution (Retry On Fail) */
+	sentBefore: (itemIndex: number) => boolean = () => false,
 ): string {
 	const indexes = (keep: (outcome: BatchResult | undefined) => boolean) =>
 		Array.from({ length: count }, (_, i) => i).filter((i) => wasToSend(i) && keep(outcomes[i]));
 	const requested = indexes((o) => o?.ok === true);
 	const unknown = indexes((o) => o?.ok === false && o.outcomeUnknown);
 	const notSent = indexes((o) => !o || (!o.ok && !o.sent));
+	const before = Array.from({ length: count }, (_, i) => i).filter(sentBefore);
 	return [
+		before.length
+			? `Requested by an earlier try of this node (not sent again): items ${itemRanges(before)}.`
+			: '',
 		requested.length
 			? `Reprovision requested in this run for items ${itemRanges(requested)}.`
 			: 'No reprovision was requested in this run.',

@@ -1,11 +1,12 @@
 import {
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 	updateDisplayOptions,
 } from 'n8n-workflow';
 
-import { sendBatched, type BatchResult } from '../../transport/batch';
+import { sendBatched, type BatchResult, type BatchRunResult } from '../../transport/batch';
 import type { GraphClient, GraphRequest } from '../../transport/graph';
 import { toNodeApiError } from '../../transport/errors';
 import {
@@ -18,12 +19,14 @@ import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
 import {
 	firstFailure,
+	inSlices,
 	ItemPlanner,
 	readPlanned,
 	SeenCloudPcs,
 	sendReport,
 	withReport,
 } from './items';
+import { EarlierTries, replayed } from './earlierTries';
 import { listChoiceNames } from './listEntry';
 import { remoteActionResultsRequest } from './remoteActions';
 import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
@@ -193,34 +196,51 @@ export async function execute(
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
 	if (planner.stopOnError) await planner.planAll();
 	const throughput = readThroughput(this);
+	const tries = new EarlierTries(this, 'reprovision');
 	const run: Run = { ctx: this, graph, planner, throughput, count: items.length };
+	// A Cloud PC an earlier try of this node sent is neither read nor sent again.
+	const fresh = (p: ReprovisionPlan) => tries.outcomeOf(p.cloudPcId) === undefined;
 
 	const reads = shape.preReads
-		? await readFirst(run, (p) => (p.onlyIfReprovisionable ? preReadRequest(p) : undefined))
+		? await readFirst(run, (p) =>
+				fresh(p) && p.onlyIfReprovisionable ? preReadRequest(p) : undefined,
+			)
 		: [];
 	const earlier = shape.checksEarlier
 		? await readFirst(run, (p) =>
-				p.checkEarlier && !p.dryRun ? remoteActionResultsRequest(p.cloudPcId) : undefined,
+				fresh(p) && p.checkEarlier && !p.dryRun
+					? remoteActionResultsRequest(p.cloudPcId)
+					: undefined,
 			)
 		: [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
 		const [read, before] = [reads[itemIndex], earlier[itemIndex]];
-		if (!p || p.dryRun || (read && !read.ok) || (before && !before.ok)) return undefined;
+		if (!p || !fresh(p) || p.dryRun || (read && !read.ok) || (before && !before.ok))
+			return undefined;
 		if (skippedBy(read) !== undefined || startedEarlier(before) !== undefined) return undefined;
 		return p;
 	};
-	const { results: outcomes, fatal } = await sendReprovisions(run, sends);
-	const waited = await waitForCompletion(run, outcomes);
-
-	const output = new ItemOutput(this, shape, fatal, listChoiceNames(parameters.cloudPcId));
-	return items.map((_, itemIndex): ItemResult => {
+	const sent = await sendReprovisions(run, sends);
+	const output = new ItemOutput(this, shape, sent.fatal, listChoiceNames(parameters.cloudPcId));
+	const resultOf = (itemIndex: number, waited?: Map<number, WaitResult>): ItemResult => {
 		if (!planner.wasPlanned(itemIndex)) return output.unsent(itemIndex);
 		const p = planner.plan(itemIndex);
 		if (!p) return planner.failure(itemIndex) as ItemResult;
+		const before = tries.outcomeOf(p.cloudPcId);
+		if (before) return { json: replayed(before) };
 		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
-		return output.of(p, itemReads, outcomes[itemIndex], waited.get(itemIndex));
-	});
+		return output.of(p, itemReads, sent.results[itemIndex], waited?.get(itemIndex));
+	};
+	// Noted before anything can end the run, so that n8n's next try finds it.
+	await remember(run, tries, sent.results, (itemIndex) => resultOf(itemIndex).json);
+	if (planner.stopOnError) stopOnFailure(run, sent, sends, fresh);
+	const waited = await waitForCompletion(run, sent.results);
+	const results = items.map((_, itemIndex) => resultOf(itemIndex, waited));
+	// What a wait found is the outcome a next try says again.
+	for (const [itemIndex] of waited)
+		tries.record(planner.plan(itemIndex)!.cloudPcId, results[itemIndex].json);
+	return results;
 }
 
 interface Run {
@@ -286,14 +306,13 @@ function skippedBy(read: BatchResult | undefined): string | undefined {
 
 /**
  * The reprovisions, through transport/batch.ts; a lost answer is checked with Graph
- * (reprovision/verify.ts) before anything is sent again. Without "Continue On Fail" the first
- * failure, or an error that ends the run, is thrown with what was requested so far.
+ * (reprovision/verify.ts) before anything is sent again.
  */
 async function sendReprovisions(
-	{ ctx, graph, planner, throughput, count }: Run,
+	{ graph, planner, throughput, count }: Run,
 	sends: (itemIndex: number) => ReprovisionPlan | undefined,
-) {
-	const sent = await sendBatched(
+): Promise<BatchRunResult> {
+	return await sendBatched(
 		graph,
 		count,
 		(itemIndex) => {
@@ -306,15 +325,48 @@ async function sendReprovisions(
 			stopOnFailure: planner.stopOnError,
 		},
 	);
-	if (!planner.stopOnError) return sent;
+}
+
+/** Notes each item Graph acted on (or may have), with its output, for n8n's next try. */
+async function remember(
+	{ planner, count }: Run,
+	tries: EarlierTries,
+	outcomes: Array<BatchResult | undefined>,
+	jsonOf: (itemIndex: number) => IDataObject,
+): Promise<void> {
+	await inSlices(count, (itemIndex) => {
+		const outcome = outcomes[itemIndex];
+		if (outcome && (outcome.ok || outcome.outcomeUnknown)) {
+			tries.record(planner.plan(itemIndex)!.cloudPcId, jsonOf(itemIndex));
+		}
+	});
+}
+
+/**
+ * Without "Continue On Fail" the first failure, or an error that ends the run, is thrown with
+ * what was requested so far, in this try and in earlier ones.
+ */
+function stopOnFailure(
+	{ ctx, planner, count }: Run,
+	sent: BatchRunResult,
+	sends: (itemIndex: number) => ReprovisionPlan | undefined,
+	fresh: (p: ReprovisionPlan) => boolean,
+): void {
 	const report = () =>
-		sendReport(count, sent.results, (itemIndex) => sends(itemIndex) !== undefined);
+		sendReport(
+			count,
+			sent.results,
+			(itemIndex) => sends(itemIndex) !== undefined,
+			(itemIndex) => {
+				const p = planner.plan(itemIndex);
+				return p !== undefined && !fresh(p);
+			},
+		);
 	if (sent.fatal !== undefined) throw withReport(ctx, sent.fatal, report());
 	const sendFailed = firstFailure(sent.results);
 	if (sendFailed) {
 		throw toNodeApiError(ctx.getNode(), sendFailed.failure, sendFailed.itemIndex, report());
 	}
-	return sent;
 }
 
 /** Wait for Completion: polls what was requested until it ends or the time is up. */
