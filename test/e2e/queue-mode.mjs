@@ -34,6 +34,7 @@ import {
 	UNKNOWN_ID,
 	checkEachOnce,
 	checkOutcomes,
+	checkTries,
 	cloudPcBranch,
 	workflowOf,
 } from './rerun.e2e.mjs';
@@ -113,6 +114,8 @@ async function retryOnFailScenario({ cluster, graph, report, cloudPcs }) {
 		async (check) => {
 			const ids = cloudPcs.map((pc) => pc.id);
 			const before = new Set(cluster.workers.flatMap((w) => QueueCluster.startedExecutions(w)));
+			// counters only here (logRequests: false): the attempts beyond one per Cloud PC
+			const attempts = graph.stats().reprovisionAttempts;
 			const answer = await cluster.callWebhook(RETRIED.path, {
 				cloudPcs: [UNKNOWN_ID, ...ids].map((cloudPcId) => ({ cloudPcId })),
 			});
@@ -120,6 +123,8 @@ async function retryOnFailScenario({ cluster, graph, report, cloudPcs }) {
 				QueueCluster.startedExecutions(w).filter((e) => !before.has(e)),
 			);
 			check('a worker executed it', () => assert.equal(onWorkers.length, 1));
+			const unknownSent = graph.stats().reprovisionAttempts - attempts - ids.length;
+			checkTries(check, unknownSent);
 			checkEachOnce(check, graph, ids);
 			checkOutcomes(check, answer, ids, UNKNOWN_ID);
 		},
