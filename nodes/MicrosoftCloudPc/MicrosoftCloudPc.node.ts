@@ -21,7 +21,9 @@ export class MicrosoftCloudPc implements INodeType {
 			dark: 'file:../../icons/microsoftCloudPc.dark.svg',
 		},
 		group: ['transform'],
-		version: 1,
+		// 2: Check for an Earlier Reprovision is Always unless set (On Retry in 1)
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: cloudPc.subtitle,
 		description: 'Read and reprovision Windows 365 Cloud PCs through Microsoft Graph',
 		defaults: { name: 'Microsoft Cloud PC' },

@@ -43,6 +43,8 @@ interface Scenario {
 	credential: Credential;
 	/** Reprovision › Wait for Completion, when set */
 	wait?: { pollIntervalSeconds: number; waitTimeoutMinutes: number };
+	/** the node's version: 2 checks for an earlier reprovision first (1 unless set) */
+	typeVersion?: number;
 }
 
 /**
@@ -64,6 +66,8 @@ const scenarios: Scenario[] = [
 	},
 	{ name: 'faults', server: { faultRate: 0.1 }, floorMs: plainFloor, credential: 'appOnly' },
 	{ name: 'plain-delegated', server: {}, floorMs: plainFloor, credential: 'oAuth2' },
+	// version 2: Check for an Earlier Reprovision reads the tenant's list first (100 a page here)
+	{ name: 'checked', server: {}, floorMs: plainFloor, credential: 'appOnly', typeVersion: 2 },
 	{
 		name: 'wait',
 		server: { reprovisionDurationMs: 30_000, logRequests: true },
@@ -86,7 +90,7 @@ async function ask(child: ChildProcess, message: ServerMessage): Promise<ServerR
 let runs = 0;
 
 async function runScenario(
-	{ name, server: extra, floorMs, credential, wait }: Scenario,
+	{ name, server: extra, floorMs, credential, wait, typeVersion }: Scenario,
 	pki: TestPki,
 	n = N,
 ) {
@@ -147,6 +151,7 @@ async function runScenario(
 			}),
 			items: fleet.map((pc) => ({ cloudPcId: pc.id })),
 			continueOnFail: true,
+			typeVersion,
 		});
 		const ms = Math.round(performance.now() - started);
 		if (error) throw error;

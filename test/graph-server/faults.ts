@@ -31,7 +31,7 @@ export class FaultQueue {
 	add(matcher: FaultMatcher, response: FaultResponse, times: number): void {
 		if (!Number.isInteger(times) || times < 1)
 			throw new Error(`graph-server: failNext times must be >= 1, got ${times}`);
-		for (const name of ['delayMs', 'hangMs'] as const) {
+		for (const name of ['delayMs', 'hangMs', 'landsAfterMs'] as const) {
 			const ms = response[name];
 			if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0))
 				throw new Error(`graph-server: failNext ${name} must be a number >= 0, got ${ms}`);
@@ -64,15 +64,18 @@ export class FaultQueue {
 
 /**
  * The answer to a request that matched failNext. `handle` is the real handling, which runs
- * only for `afterEffect`: its side effect happens, its answer is lost.
+ * only for `afterEffect` (now) or `landsAfterMs` (through `later`): its side effect happens,
+ * its answer is lost.
  */
 export function injectedReply(
 	req: IncomingRequest,
 	fault: FaultResponse,
 	login: boolean,
 	handle: () => Reply,
+	later: (ms: number, run: () => void) => void,
 ): Reply {
 	if (fault.afterEffect) handle();
+	else if (fault.landsAfterMs !== undefined) later(fault.landsAfterMs, () => void handle());
 	return {
 		...faultReply(req, fault, login),
 		delayMs: fault.delayMs,

@@ -67,7 +67,13 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	const counters = zeroStats();
 	/** Answers still waiting on latency, delayMs or hangMs; close() must not wait for them. */
 	const timers = new Set<ReturnType<typeof setTimeout>>();
-	const graph: GraphContext = { store, tokens, pageSize, baseUrl: '' };
+	const graph: GraphContext = {
+		store,
+		tokens,
+		pageSize,
+		remoteActionPageSize: options.remoteActionPageSize,
+		baseUrl: '',
+	};
 	const login: LoginContext = { tokens, refreshTokens };
 
 	/** Entries are made on arrival, so an envelope's entry comes before its inner requests'. */
@@ -100,7 +106,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		admit: () => Reply | undefined = () => undefined,
 	): Reply {
 		const fault = faults.take(req.method, req.rawPath, req.query);
-		if (fault) return injectedReply(req, fault, isLogin, handle);
+		if (fault) return injectedReply(req, fault, isLogin, handle, after);
 		return admit() ?? handle();
 	}
 
@@ -328,6 +334,11 @@ function validateBehaviour(options: GraphServerOptions): void {
 			`graph-server: reprovisionDurationMs must be a number >= 0, got ${reprovisionDurationMs}`,
 		);
 	}
+	const { remoteActionPageSize: actionPage } = options;
+	if (actionPage !== undefined && !(Number.isInteger(actionPage) && actionPage >= 1))
+		throw new Error(
+			`graph-server: remoteActionPageSize must be a positive integer, got ${actionPage}`,
+		);
 	if (statusLagMs !== undefined && !(Number.isFinite(statusLagMs) && statusLagMs >= 0))
 		throw new Error(`graph-server: statusLagMs must be a number >= 0, got ${statusLagMs}`);
 	if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0))

@@ -35,6 +35,8 @@ const NOT_STRINGS = new Set(['lastModifiedDateTime', 'statusDetail', 'lastRemote
  * example 2); the docs do not say it comes by default, so this server assumes it does not.
  */
 const SELECT_ONLY = new Set(['lastRemoteActionResult']);
+// The tenant's list takes $select too (learn.microsoft.com/graph/api/virtualendpoint-list-cloudpcs),
+// so the same projection serves it.
 
 function resolveProperty(name: string, version: GraphVersion): string {
 	const properties = version === 'beta' ? BETA_PROPERTIES : V1_PROPERTIES;
@@ -258,6 +260,15 @@ function decodeSkipToken(token: string, collection: string): Cursor {
 		throw badRequest(`The $skiptoken value '${token}' is not valid.`);
 	}
 	return cursor as Cursor;
+}
+
+/**
+ * Where a function's paged answer goes on: the offset in the $skiptoken of a nextLink this server
+ * gave, 0 without one. A function takes no other query options.
+ */
+export function readFunctionOffset(query: URLSearchParams, collection: string): number {
+	const token = systemOptions(query, ['$skiptoken']).get('$skiptoken');
+	return token === undefined ? 0 : decodeSkipToken(token, collection).offset;
 }
 
 /** With a $skiptoken the token's state wins; the other options of that request are not consulted. */

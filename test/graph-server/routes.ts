@@ -13,6 +13,7 @@ import {
 	isGraphVersion,
 	project,
 	readCursor,
+	readFunctionOffset,
 	readItemSelect,
 	toGraphObject,
 	type GraphVersion,
@@ -29,6 +30,8 @@ export interface GraphContext {
 	store: CloudPcStore;
 	tokens: ReadonlyMap<string, TokenGrant>;
 	pageSize: number;
+	/** remote action results per page; all on one page without it */
+	remoteActionPageSize?: number;
 	baseUrl: string;
 }
 
@@ -444,14 +447,28 @@ function reprovisionParams(
 	return params;
 }
 
-/** beta `retrieveCloudPcRemoteActionResults`: a function, so it takes no query options. */
+/**
+ * beta `retrieveCloudPcRemoteActionResults`: a function, so it takes no query options but the
+ * $skiptoken of its own nextLink. Its documented answer has no nextLink, but Graph may page any
+ * collection on the server side (learn.microsoft.com/graph/paging, "Server-side paging"); with
+ * `remoteActionPageSize` this one is paged, oldest first, so the latest action is on the last
+ * page: the worst case for a client that reads only the first.
+ */
 function remoteActionResults(call: Call): Reply {
-	forbidQueryOptions(call.req.query);
+	const collection = `remoteActionResults|${call.id ?? ''}`;
+	const offset = readFunctionOffset(call.req.query, collection);
 	const pc = findCloudPc(call);
-	return jsonReply(200, {
+	const actions = call.ctx.store.readRemoteActions(pc.id);
+	const end = offset + (call.ctx.remoteActionPageSize ?? actions.length);
+	const body: Record<string, unknown> = {
 		'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#Collection(microsoft.graph.cloudPcRemoteActionResult)`,
-		value: call.ctx.store.readRemoteActions(pc.id),
-	});
+		value: actions.slice(offset, end),
+	};
+	if (end < actions.length) {
+		const token = encodeSkipToken({ collection, offset: end, count: false });
+		body['@odata.nextLink'] = `${call.ctx.baseUrl}${call.req.rawPath}?$skiptoken=${token}`;
+	}
+	return jsonReply(200, body);
 }
 
 const BULK_ACTION_PROPERTIES = new Set([
@@ -475,7 +492,11 @@ const OTHER_BULK_TYPES = [
 	'cloudPcBulkTroubleshoot',
 ].map((name) => `#microsoft.graph.${name}`);
 
-/** beta `GET bulkActions`: every bulk action of the tenant, oldest first, in one page. */
+/**
+ * beta `GET bulkActions`: every bulk action of the tenant, oldest first, in one page, each with
+ * `@odata.type`, `cloudPcIds` and `createdDateTime` as the cloudPcBulkAction page lists them
+ * (learn.microsoft.com/graph/api/resources/cloudpcbulkaction?view=graph-rest-beta).
+ */
 function listBulkActions(call: Call): Reply {
 	forbidQueryOptions(call.req.query);
 	return jsonReply(200, {

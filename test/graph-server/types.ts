@@ -33,6 +33,11 @@ export interface GraphServerOptions {
 	tokens?: Record<string, TokenGrant>;
 	/** Server-driven page size for list endpoints (default 100); a smaller $top wins. */
 	pageSize?: number;
+	/**
+	 * Remote action results per page (`retrieveCloudPcRemoteActionResults`, oldest first);
+	 * without it, one page. Graph may page any collection (learn.microsoft.com/graph/paging).
+	 */
+	remoteActionPageSize?: number;
 	/** refresh_token → access token the token endpoint issues; that access token must be in `tokens`. */
 	refreshTokens?: Record<string, { accessToken: string; expiresIn?: number }>;
 	/** Answer a batch's inner responses in a random order: Graph promises none. Default false. */
@@ -176,15 +181,31 @@ export interface FaultResponse {
 	code?: string;
 	message?: string;
 	headers?: Record<string, string>;
-	/** Sent as-is (objects as JSON); without it an error body is built from code/message. */
+	/**
+	 * Sent as-is (objects as JSON, `null` included); without it an error body is built from
+	 * code/message. Graph documents `{ error: { code, message, innerError } }`
+	 * (learn.microsoft.com/graph/errors), but a proxy, a gateway or a service bug may answer any
+	 * JSON: the docs promise nothing for them, so tests send shapes Graph never documents.
+	 */
 	body?: unknown;
 	/** Answer this much later (for an inner request: its envelope answers no sooner). */
 	delayMs?: number;
 	/**
 	 * Run the real handler first, so its side effect happens, then answer with this response:
-	 * a gateway timeout after the reprovision actually ran.
+	 * a gateway timeout after the reprovision actually ran. Graph documents 500, 502, 503 and 504
+	 * as the service's or a gateway's trouble (learn.microsoft.com/graph/errors) and never that
+	 * the work did not run; only a 429 says the request failed before running
+	 * (learn.microsoft.com/graph/throttling). So any of them may come after acting, 503 included
+	 * (a $batch envelope's or an inner one's, with or without Retry-After).
 	 */
 	afterEffect?: boolean;
+	/**
+	 * Run the real handler this long after the request arrived, not now: a request held in
+	 * transit (a proxy, a gateway's queue) reaches Graph after the client gave up and checked.
+	 * Graph's documentation says nothing of how long a request may travel; this is the worst
+	 * case. Pair it with `hangMs` longer than the client's timeout, so no answer comes.
+	 */
+	landsAfterMs?: number;
 	/**
 	 * Send nothing and close the connection after this many ms, so a client timeout fires first
 	 * (status and body are then never sent). On an inner request the whole envelope hangs.

@@ -1,8 +1,10 @@
 import { throughputOptions } from '../../nodes/MicrosoftCloudPc/actions/throughput';
 import { retryAfterMs } from '../../nodes/MicrosoftCloudPc/transport/clock';
+import { GraphFailure } from '../../nodes/MicrosoftCloudPc/transport/errors';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,
+	mayStillLand,
 	outcomeIsUnknown,
 	START_IN_FLIGHT,
 	ThrottleGate,
@@ -19,9 +21,20 @@ describe('retry rules', () => {
 		expect(retryAfterMs({}, now)).toBeUndefined();
 	});
 
-	test('no answer and every 5xx but 503 leave the outcome unknown', () => {
-		expect([0, 500, 502, 504, 599].every(outcomeIsUnknown)).toBe(true);
-		expect([400, 401, 403, 404, 409, 429, 503].some(outcomeIsUnknown)).toBe(false);
+	test('only 429 and a refused connection prove nothing ran; only no answer and 504 may still land', () => {
+		const failure = (status: number, code = 'X') =>
+			new GraphFailure(status, code, 'message', undefined, 'client-id');
+		const unknown = [0, 500, 502, 503, 504, 599].map((status) => failure(status));
+		expect(unknown.every(outcomeIsUnknown)).toBe(true);
+		const ran = [400, 401, 403, 404, 409, 429].map((status) => failure(status));
+		expect([...ran, failure(0, 'ECONNREFUSED')].some(outcomeIsUnknown)).toBe(false);
+
+		const landing = [failure(0, 'ECONNABORTED'), failure(0, 'ECONNRESET'), failure(504)];
+		expect(landing.every(mayStillLand)).toBe(true);
+		const answered = [500, 502, 503].map((status) => failure(status));
+		const unreadable = ['InvalidResponse', 'UnreadableAnswer', 'MissingBatchResponse'];
+		const finished = [...answered, ...unreadable.map((code) => failure(0, code))];
+		expect([...finished, failure(0, 'ECONNREFUSED')].some(mayStillLand)).toBe(false);
 	});
 
 	test('backoff doubles per retry up to the cap, with full jitter', () => {

@@ -263,9 +263,9 @@ class BatchRun {
 			request: slot.request,
 			clientRequestId: slot.clientRequestId,
 		}));
-		let answers: Map<string, EntryAnswer>;
+		let envelope: GraphResponse<unknown>;
 		try {
-			const envelope = await this.graph.request<unknown>({
+			envelope = await this.graph.request<unknown>({
 				method: 'POST',
 				version: batch[0].request.version,
 				path: '/$batch',
@@ -273,7 +273,6 @@ class BatchRun {
 				timeoutMs: this.options.timeoutMs,
 				signal: this.options.signal,
 			});
-			answers = readBatchAnswer(envelope, entries, this.graph.cloud);
 		} catch (error) {
 			if (!(error instanceof GraphFailure)) {
 				// No Graph answer at all (a credential that cannot sign in): this attempt never left.
@@ -281,8 +280,13 @@ class BatchRun {
 				this.fatal ??= error;
 				return;
 			}
-			answers = new Map(entries.map((entry) => [entry.id, { ok: false, failure: error }]));
+			const failed = { ok: false as const, failure: error };
+			return this.onAnswers(batch, sentAtMs, new Map(entries.map((e) => [e.id, failed])));
 		}
+		this.onAnswers(batch, sentAtMs, readBatchAnswer(envelope, entries, this.graph.cloud));
+	}
+
+	private onAnswers(batch: Slot[], sentAtMs: number, answers: Map<string, EntryAnswer>): void {
 		// Clean: Graph kept up with every request (no throttling, no 503, nothing lost).
 		let clean = true;
 		for (const slot of batch) {
@@ -350,11 +354,11 @@ class BatchRun {
 				outcomeUnknown: true,
 			});
 		}
-		// Graph has no record of it: what it refused stays refused; what never arrived goes again.
+		// Graph has no record of it: what it refused stays refused, what may still arrive stays
+		// unknown, what was answered without running goes again.
 		slot.outcomeUnknown = false;
 		const settled = afterNotActed(failure, slot, this.options.policy);
-		if (settled)
-			return this.settle(slot, { ok: false, failure: settled, sent: true, outcomeUnknown: false });
+		if (settled) return this.settle(slot, { ok: false, sent: true, ...settled });
 		this.requeue(slot, failure, 0, false);
 	}
 

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { CloudEnvironment } from '../environments';
-import { failureFromAnswer, GraphFailure } from './errors';
+import { failureFromAnswer, GraphFailure, unreadableAnswer } from './errors';
 import type { GraphRequest, GraphResponse } from './graph';
 
 /*
@@ -70,6 +70,27 @@ interface InnerResponse {
  * run, and the caller must treat its outcome as unknown, never as refused.
  */
 export function readBatchAnswer(
+	envelope: GraphResponse<unknown>,
+	entries: readonly BatchEntry[],
+	cloud: CloudEnvironment,
+): Map<string, EntryAnswer> {
+	try {
+		return readEntries(envelope, entries, cloud);
+	} catch (error) {
+		// The batch left: an answer that cannot be read says nothing of what ran.
+		return new Map(
+			entries.map((entry) => [
+				entry.id,
+				{
+					ok: false,
+					failure: unreadableAnswer(error, envelope.requestId, entry.clientRequestId, cloud),
+				},
+			]),
+		);
+	}
+}
+
+function readEntries(
 	envelope: GraphResponse<unknown>,
 	entries: readonly BatchEntry[],
 	cloud: CloudEnvironment,

@@ -56,7 +56,7 @@ export async function sendDirect<T>(
 		if (verdict.verdict === 'unknown') throw unknownOutcome(failure, verdict.reason);
 		if (signal?.aborted) throw endedBy(failure, CANCELLED);
 		const settled = afterNotActed(failure, attempts, policy);
-		if (settled) throw settled;
+		if (settled) throw settled.failure;
 	}
 }
 

@@ -48,14 +48,6 @@ interface ResponseLike {
 	body?: unknown;
 }
 
-interface GraphErrorBody {
-	error?: {
-		code?: string;
-		message?: string;
-		innerError?: Record<string, unknown>;
-	};
-}
-
 /**
  * Reads status, Graph error body and request-id from whatever the HTTP layer threw. Only these
  * fields survive: the original error carries the request, Authorization header included.
@@ -74,11 +66,11 @@ export function graphErrorFromResponse(
 	const original = (error.cause ?? error) as typeof error;
 	const response = original.response ?? error.response;
 	if (!response) {
-		const code = original.code ?? error.code ?? 'NetworkError';
+		const code = textOf(original.code) ?? textOf(error.code) ?? 'NetworkError';
 		return new GraphFailure(
 			0,
 			code,
-			original.message ?? 'No answer from Microsoft Graph',
+			textOf(original.message) ?? 'No answer from Microsoft Graph',
 			undefined,
 			clientRequestId,
 			undefined,
@@ -103,14 +95,13 @@ export function failureFromAnswer(
 	cloud?: CloudEnvironment,
 ): GraphFailure {
 	if (status >= 300 && status < 400) return redirected(status, headers, clientRequestId, cloud);
-	const body = parseBody(rawBody);
-	const innerRequestId = body.error?.innerError?.['request-id'];
+	const error = errorObject(parseBody(rawBody));
+	const innerError = asRecord(error.innerError);
 	return new GraphFailure(
 		status,
-		body.error?.code ?? `HTTP${status}`,
-		body.error?.message ?? 'Microsoft Graph returned an error without a message',
-		headerValue(headers, 'request-id') ??
-			(typeof innerRequestId === 'string' ? innerRequestId : undefined),
+		textOf(error.code) ?? `HTTP${status}`,
+		textOf(error.message) ?? 'Microsoft Graph returned an error without a message',
+		headerValue(headers, 'request-id') ?? textOf(innerError['request-id']),
 		clientRequestId,
 		retryAfterMs(headers),
 		cloud,
@@ -176,16 +167,58 @@ export function headerValue(headers: unknown, name: string): string | undefined 
 	return typeof value === 'string' ? value : undefined;
 }
 
-function parseBody(data: unknown): GraphErrorBody {
+function parseBody(data: unknown): unknown {
 	if (typeof data === 'string') {
 		try {
-			return JSON.parse(data) as GraphErrorBody;
+			return JSON.parse(data) as unknown;
 		} catch {
-			return {};
+			return undefined;
 		}
 	}
 	if (Buffer.isBuffer(data)) return parseBody(data.toString('utf8'));
-	return (data ?? {}) as GraphErrorBody;
+	return data;
+}
+
+/*
+ * Graph's error body is `{ error: { code, message, innerError } }` (learn.microsoft.com/graph/errors),
+ * but whatever answers may send any JSON: these keep what fits and never call a method of it.
+ */
+const asRecord = (value: unknown): Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: {};
+
+const errorObject = (body: unknown) => asRecord(asRecord(body).error);
+
+/** Text, a number or a boolean as text; anything else (an object, an array) is no text. */
+function textOf(value: unknown): string | undefined {
+	if (typeof value === 'string') return value;
+	return typeof value === 'number' || typeof value === 'boolean'
+		? JSON.stringify(value)
+		: undefined;
+}
+
+/**
+ * An answer came but reading it failed: the request left, so whether Graph acted is unknown
+ * (status 0, checked before any resend). Only the reader's own message is kept.
+ */
+export function unreadableAnswer(
+	error: unknown,
+	requestId: string | undefined,
+	clientRequestId: string,
+	cloud?: CloudEnvironment,
+): GraphFailure {
+	const why =
+		error instanceof Error && typeof error.message === 'string' ? error.message : 'unknown';
+	return new GraphFailure(
+		0,
+		'UnreadableAnswer',
+		`The answer could not be read (${why}), so what happened to this request is unknown`,
+		requestId,
+		clientRequestId,
+		undefined,
+		cloud,
+	);
 }
 
 /** Failures that are not Graph's verdict on the request: the same advice whatever the status. */

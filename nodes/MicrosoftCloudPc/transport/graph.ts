@@ -14,7 +14,13 @@ import {
 import { environmentOf, resolveEndpoints, type CloudEnvironment } from '../environments';
 import { refusedDelegatedRefresh } from '../auth/errors';
 import { forgetAppOnlyToken } from '../auth/msal';
-import { graphErrorFromResponse, headerValue, invalidResponse, type GraphFailure } from './errors';
+import {
+	graphErrorFromResponse,
+	headerValue,
+	invalidResponse,
+	unreadableAnswer,
+	type GraphFailure,
+} from './errors';
 import { USER_AGENT } from './userAgent';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -108,9 +114,7 @@ async function sendOnce<T>(
 			options,
 		)) as typeof response;
 	} catch (error) {
-		throw (
-			signInFailure(ctx.getNode(), error) ?? graphErrorFromResponse(error, clientRequestId, cloud)
-		);
+		throw signInFailure(ctx.getNode(), error) ?? failureOf(error, clientRequestId, cloud);
 	}
 	// Graph answers JSON, or 204 with nothing; anything else is not Graph speaking.
 	if (response.statusCode !== 204 && !isJsonObject(response.body)) {
@@ -123,6 +127,15 @@ async function sendOnce<T>(
 		clientRequestId,
 		headers: response.headers,
 	};
+}
+
+/** The request left: a failure to read what came back leaves its outcome unknown, never "not sent". */
+function failureOf(error: unknown, clientRequestId: string, cloud: CloudEnvironment): GraphFailure {
+	try {
+		return graphErrorFromResponse(error, clientRequestId, cloud);
+	} catch (readError) {
+		return unreadableAnswer(readError, undefined, clientRequestId, cloud);
+	}
 }
 
 /** One client per execution: the credential is read once, not once per item. */

@@ -1,5 +1,6 @@
 import { clampDelay } from './clock';
 import type { GraphFailure } from './errors';
+import { unknownOutcome } from './verdict';
 
 /** How hard to try before an item fails; set from the node's "Throughput and Retries" options. */
 export interface RetryPolicy {
@@ -27,25 +28,59 @@ export const MIN_THROTTLE_WAIT_MS = 1_000;
 const THROTTLE_JITTER_MS = 250;
 
 /**
- * Answers after which Graph did not act, so even a reprovision may be sent again: 429
- * (throttling: "the request was not processed") and 503 (Graph's throttling page lists 503
- * with Retry-After as the service being too busy to take the request).
- * learn.microsoft.com/graph/throttling, learn.microsoft.com/graph/errors
+ * The one answer that proves a request did not run, so even a reprovision may go again: 429.
+ * Graph's throttling page: over a limit Graph "returns HTTP status code 429 Too Many Requests
+ * and the requests fail" (learn.microsoft.com/graph/throttling). A 503 proves nothing of the
+ * kind: Graph's error list says only that the service is "temporarily unavailable for
+ * maintenance or is overloaded" and may be repeated after a delay (learn.microsoft.com/graph/errors),
+ * and a gateway's or a $batch's 503 may come after the work ran.
  */
-const DID_NOT_RUN = new Set([429, 503]);
+const DID_NOT_RUN = 429;
+
+/** Network errors raised before anything is sent: the request never left n8n. */
+const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * Whether Graph may have acted although the answer says nothing of it: no answer at all
- * (status 0: timeout, reset, an answer not in the documented shape) or a 5xx other than 503.
- * A 500, 502 or a gateway's 504 can come after the work was done.
+ * Status-0 failures for which an answer did come, only not a usable one (transport/errors.ts,
+ * transport/batchEnvelope.ts): the server was done with the request. Any other status 0 is no
+ * answer at all.
  */
-export function outcomeIsUnknown(status: number): boolean {
-	return status === 0 || (status >= 500 && !DID_NOT_RUN.has(status));
+const ANSWERED = new Set([
+	'InvalidResponse',
+	'UnreadableAnswer',
+	'MalformedBatchAnswer',
+	'MissingBatchResponse',
+	'DuplicateBatchResponse',
+]);
+
+const neverLeft = (failure: GraphFailure) => failure.status === 0 && NEVER_LEFT.has(failure.code);
+
+/**
+ * Whether Graph may have acted although the answer says nothing of it: no answer (timeout,
+ * reset), an answer that could not be read, or any 5xx, 503 included. A connection refused
+ * before sending is not: nothing left.
+ */
+export function outcomeIsUnknown(failure: GraphFailure): boolean {
+	return !neverLeft(failure) && (failure.status === 0 || failure.status >= 500);
 }
 
-/** A failure Graph may answer otherwise next time: it did not run, or nobody knows whether it did. */
+/**
+ * Whether the request may still reach Graph after the client stopped waiting: no answer came,
+ * or a gateway gave up waiting on the server behind it (504, "didn't receive a timely response
+ * from the upstream server", learn.microsoft.com/graph/errors). A check that finds nothing then
+ * proves nothing. A 500, 502 or 503 is the server's last word: the request is finished there.
+ */
+export function mayStillLand(failure: GraphFailure): boolean {
+	const noAnswer = failure.status === 0 && !neverLeft(failure) && !ANSWERED.has(failure.code);
+	return noAnswer || failure.status === 504;
+}
+
+/**
+ * A failure Graph may answer otherwise next time. Reads go again after any of these; for a
+ * destructive request only 429 (and a connection refused) go again without a check.
+ */
 export function isTransient(status: number): boolean {
-	return DID_NOT_RUN.has(status) || outcomeIsUnknown(status);
+	return status === DID_NOT_RUN || status === 0 || status >= 500;
 }
 
 /** Exponential backoff with full jitter, so many clients do not retry in lockstep. */
@@ -98,16 +133,14 @@ export type Decision =
 export function decide(failure: GraphFailure, attempts: Attempts, rules: DecisionRules): Decision {
 	const { policy, destructive, random = Math.random } = rules;
 	const left = policy.maxWaitMs - attempts.waitedMs;
-	const unknown = outcomeIsUnknown(failure.status);
-	if (unknown && destructive) {
-		// Give Graph a moment to record what it did, within the budget; then ask it.
-		return {
-			next: 'verify',
-			waitMs: Math.max(0, Math.min(left, backoffMs(attempts.retries, policy, random))),
-		};
+	if (destructive && outcomeIsUnknown(failure)) {
+		// Give Graph a moment to record what it did (at least its Retry-After), within the
+		// budget; then ask it.
+		const waitMs = failure.retryAfterMs ?? backoffMs(attempts.retries, policy, random);
+		return { next: 'verify', waitMs: Math.max(0, Math.min(left, waitMs)) };
 	}
 	if (isTransient(failure.status)) {
-		const throttled = failure.status === 429;
+		const throttled = failure.status === DID_NOT_RUN;
 		const waitMs = throttled
 			? throttleWaitMs(failure, random)
 			: (failure.retryAfterMs ?? backoffMs(attempts.retries, policy, random));
@@ -131,19 +164,28 @@ export function spend(attempts: Attempts, decision: Decision): void {
 }
 
 /**
- * After a check found no record of earlier attempts: the failure that ends the request, or
- * undefined when it may be sent again. A refusal (a 4xx after a resend) stands as Graph's
- * answer; a lost answer goes again unless a budget is spent.
+ * Why a request that may still land is not sent again, although the check found nothing: in
+ * an admin's words, with what to check.
+ */
+export const MAY_STILL_LAND =
+	'Graph had no record of it when checked, but a request that got no answer (or that a gateway gave up on) may still reach Graph later. Check the Cloud PC in Intune, or run Get Reprovision Status later, before running it again';
+
+/**
+ * After a check found no record of earlier attempts: how the request ends, or undefined when it
+ * may be sent again. A refusal (a 4xx after a resend) stands as Graph's answer; a request that
+ * may still land stays unknown; an answered failure goes again unless a budget is spent.
  */
 export function afterNotActed(
 	failure: GraphFailure,
 	attempts: Pick<Attempts, 'retries' | 'waitedMs'>,
 	policy: RetryPolicy,
-): GraphFailure | undefined {
-	if (!isTransient(failure.status)) return failure;
+): { failure: GraphFailure; outcomeUnknown: boolean } | undefined {
+	if (mayStillLand(failure))
+		return { failure: unknownOutcome(failure, MAY_STILL_LAND), outcomeUnknown: true };
+	if (!isTransient(failure.status)) return { failure, outcomeUnknown: false };
 	const outOfTime = attempts.waitedMs >= policy.maxWaitMs;
 	if (attempts.retries > policy.maxRetries || outOfTime)
-		return givenUp(failure, attempts, policy, outOfTime);
+		return { failure: givenUp(failure, attempts, policy, outOfTime), outcomeUnknown: false };
 	return undefined;
 }
 

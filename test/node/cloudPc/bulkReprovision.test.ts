@@ -150,11 +150,111 @@ describe('Bulk Reprovision', () => {
 	});
 });
 
+describe('Bulk Reprovision: Check for an Earlier Reprovision', () => {
+	const posts = () =>
+		operations().filter((r) => r.method === 'POST' && r.path.endsWith('/bulkActions'));
+	const lists = () =>
+		operations().filter((r) => r.method === 'GET' && r.path.endsWith('/bulkActions'));
+	const bulk = (cloudPcIds: string[], typeVersion = 2, bulkOptions = {}) =>
+		run({
+			parameters: parameters('bulkReprovision', { bulkOptions }),
+			items: cloudPcIds.map((cloudPcId) => ({ cloudPcId })),
+			typeVersion,
+		});
+
+	test('version 2, by default: the same items twice make one bulk action; the second run names it', async () => {
+		const first = await bulk([PC.adeleProvisioned, PC.alexProvisioned]);
+		const second = await bulk([PC.alexProvisioned, PC.adeleFailed]);
+
+		expect(first.error).toBeUndefined();
+		expect(second.error).toBeUndefined();
+		expect(lists()).toHaveLength(2);
+		const [earlier, created] = graph.bulkActions();
+		expect(graph.bulkActions()).toHaveLength(2);
+		expect(posts().map((r) => (r.body as { cloudPcIds: string[] }).cloudPcIds)).toEqual([
+			[PC.adeleProvisioned, PC.alexProvisioned],
+			[PC.adeleFailed],
+		]);
+		expect(second.output[0].json).toEqual({
+			cloudPcId: PC.alexProvisioned,
+			outcome: 'skipped',
+			reason: `Bulk action "${earlier.displayName}" (${earlier.id}), created ${earlier.createdDateTime}, already reprovisions this Cloud PC, so it was not sent again (Check for an Earlier Reprovision)`,
+			apiVersion: 'beta',
+			requestedAt: null,
+			bulkActionId: earlier.id,
+			bulkActionDisplayName: earlier.displayName,
+			bulkActionStatus: 'pending',
+			bulkActionCreatedDateTime: earlier.createdDateTime,
+			bulkActionCloudPcCount: 2,
+			note: null,
+		});
+		expect(second.output[1].json).toMatchObject({
+			outcome: 'requested',
+			bulkActionId: created.id,
+			bulkActionCloudPcCount: 1,
+		});
+	});
+
+	test('version 1 creates again unless the option asks to check', async () => {
+		await bulk([PC.adeleProvisioned], 1);
+		await bulk([PC.adeleProvisioned], 1);
+		expect(lists()).toHaveLength(0);
+		expect(posts()).toHaveLength(2);
+
+		graph.reset();
+		await bulk([PC.adeleProvisioned], 1);
+		const checked = await bulk([PC.adeleProvisioned], 1, { checkEarlierReprovision: 'always' });
+		expect(checked.output[0].json.outcome).toBe('skipped');
+		expect(posts()).toHaveLength(1);
+	});
+
+	test('a bulk action created more than 4 hours ago does not count', async () => {
+		await bulk([PC.adeleProvisioned]);
+		const [old] = graph.bulkActions();
+		const later = new Date(Date.parse(old.createdDateTime) + 4 * 60 * 60_000 + 60_000);
+		jest.useFakeTimers({
+			now: later,
+			doNotFake: [
+				'setTimeout',
+				'setImmediate',
+				'nextTick',
+				'setInterval',
+				'queueMicrotask',
+				'performance',
+				'clearTimeout',
+				'clearInterval',
+				'clearImmediate',
+				'hrtime',
+			],
+		});
+		try {
+			const again = await bulk([PC.adeleProvisioned]);
+			expect(again.output[0].json.outcome).toBe('requested');
+		} finally {
+			jest.useRealTimers();
+		}
+		expect(posts()).toHaveLength(2);
+	});
+
+	test('bulk actions that cannot be listed: nothing is created', async () => {
+		graph.failNext(
+			{ method: 'GET', pathIncludes: '/bulkActions' },
+			{ status: 403, code: 'Forbidden', message: 'Not allowed' },
+		);
+		const { error } = await bulk([PC.adeleProvisioned]);
+		expect(error?.httpCode).toBe('403');
+		expect(error?.description).toContain('No bulk action was created in this run.');
+		expect(posts()).toHaveLength(0);
+	});
+});
+
 describe('more Cloud PCs than one bulk action takes', () => {
 	/** One more than a bulk action takes. */
 	const fleet = manyCloudPcs(5001);
+	// Status lags behind an accepted reprovision: a second bulk action would wipe again.
 	const graph = useGraphServer(
-		async () => await startGraphServer({ ...serverOptions(), cloudPcs: fleet }),
+		async () =>
+			await startGraphServer({ ...serverOptions(), cloudPcs: fleet, statusLagMs: 60_000 }),
 	);
 
 	test('more than 5,000 Cloud PCs are split into bulk actions of at most 5,000, and say so', async () => {
@@ -193,5 +293,39 @@ describe('more Cloud PCs than one bulk action takes', () => {
 			note: '5001 Cloud PCs were split into 2 bulk actions of at most 5000; this is number 2',
 		});
 		expect(output[5000].pairedItem).toEqual({ item: 5000 });
+	});
+
+	test('a run stopped by a failed second bulk action, started again, creates only the second (version 2)', async () => {
+		const items = fleet.map((pc) => ({ cloudPcId: pc.id }));
+		graph.failNext(
+			{ method: 'POST', pathIncludes: '/bulkActions', skip: 1 },
+			{ status: 400, code: 'BadRequest', message: 'Something was wrong' },
+		);
+		const bulkRun = async () =>
+			await runCloudPcNode({
+				credentials: delegatedCredential(graph.url),
+				parameters: parameters('bulkReprovision'),
+				items,
+				typeVersion: 2,
+			});
+
+		const stopped = await bulkRun();
+		expect(stopped.error?.httpCode).toBe('400');
+		expect(graph.bulkActions()).toHaveLength(1);
+
+		const again = await bulkRun();
+
+		expect(again.error).toBeUndefined();
+		const [first, second] = graph.bulkActions();
+		expect(graph.bulkActions()).toHaveLength(2);
+		expect(second.cloudPcIds).toEqual([fleet[5000].id]);
+		expect(again.output.slice(0, 5000).every((item) => item.json.outcome === 'skipped')).toBe(true);
+		expect(again.output[0].json.bulkActionId).toBe(first.id);
+		expect(again.output[5000].json).toMatchObject({
+			outcome: 'requested',
+			bulkActionId: second.id,
+			note: null,
+		});
+		expect(graph.lostAndDuplicated(fleet.map((pc) => pc.id))).toEqual({ lost: 0, duplicated: 0 });
 	});
 });

@@ -17,18 +17,29 @@ const properties = description.properties;
 const operations = properties.find((p) => p.name === 'operation')!
 	.options as INodePropertyOptions[];
 
-const node = (parameters: INode['parameters']): INode => ({
+const node = (parameters: INode['parameters'], typeVersion = 1): INode => ({
 	id: 'node',
 	name: 'Microsoft Cloud PC',
 	type: NODE_TYPE,
-	typeVersion: 1,
+	typeVersion,
 	position: [0, 0],
 	parameters,
 });
 
 /** Whether the editor shows `parameter` for these node parameters (inside `path`, if given). */
-const shown = (parameters: INode['parameters'], parameter: INodeProperties, path = '') =>
-	NodeHelpers.displayParameterPath(parameters, parameter, path, node(parameters), description);
+const shown = (
+	parameters: INode['parameters'],
+	parameter: INodeProperties,
+	path = '',
+	typeVersion = 1,
+) =>
+	NodeHelpers.displayParameterPath(
+		parameters,
+		parameter,
+		path,
+		node(parameters, typeVersion),
+		description,
+	);
 
 describe('the node in the editor', () => {
 	test('action names say "Cloud PC" as the product is spelled, in sentence case', () => {
@@ -77,6 +88,23 @@ describe('the node in the editor', () => {
 		}
 		const waiting = { ...reprovision, safety: { waitForCompletion: true } };
 		for (const o of waitOptions) expect(shown(waiting, o, 'safety')).toBe(true);
+	});
+
+	test('new nodes are version 2, whose Check for an Earlier Reprovision is Always; version 1 keeps On Retry', () => {
+		expect(description.version).toEqual([1, 2]);
+		expect(description.defaultVersion).toBe(2);
+		const reprovision = { resource: 'cloudPc', operation: 'reprovision', safety: {} };
+		const safety = properties.find((p) => p.name === 'safety')!;
+		const checks = (safety.options as INodeProperties[]).filter(
+			(o) => o.name === 'checkEarlierReprovision',
+		);
+		for (const [typeVersion, expected] of [
+			[1, 'onRetry'],
+			[2, 'always'],
+		] as const) {
+			const offered = checks.filter((o) => shown(reprovision, o, 'safety', typeVersion));
+			expect(offered.map((o) => o.default)).toEqual([expected]);
+		}
 	});
 
 	test("a change of Scope or User clears the Cloud PC chosen from the other scope's list", () => {

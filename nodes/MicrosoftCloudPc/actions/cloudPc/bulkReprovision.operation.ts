@@ -16,9 +16,21 @@ import {
 import type { GraphClient, GraphRequest } from '../../transport/graph';
 import type { Verdict } from '../../transport/verdict';
 import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
-import { followPages } from './pages';
+import {
+	bulkActionPages,
+	BULK_ACTIONS_PATH,
+	BULK_REPROVISION_TYPE,
+	recentBulkReprovisions,
+} from './bulkActions';
+import { earlierCheckOption } from './reprovision/earlier';
+import {
+	checksEarlierIn,
+	defaultEarlierCheck,
+	EARLIER_CHECKS,
+	type EarlierCheck,
+} from './reprovision/request';
 import { readThroughput } from '../throughput';
-import { invalid, readCloudPcId, readCollection } from '../validate';
+import { invalid, readChoiceOption, readCloudPcId, readCollection } from '../validate';
 import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './items';
 import { EarlierTries, replayed } from './earlierTries';
 import { UNKNOWN_HINT, failureFields, text } from './output';
@@ -26,17 +38,12 @@ import type { ItemResult } from '../types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
 
-export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
-
 /**
  * Cloud PCs per bulk action. Graph's documentation states no limit; larger runs are split so
  * that one oversized request cannot fail them all.
  */
 export const MAX_BULK_CLOUD_PCS = 5000;
 
-const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
-/** Pages of bulk actions read when looking for one whose answer was lost. */
-const MAX_PAGES = 100;
 const OUTCOME_UNKNOWN = 'OutcomeUnknown';
 
 const properties: INodeProperties[] = [
@@ -69,6 +76,13 @@ const properties: INodeProperties[] = [
 				description:
 					'Name of the bulk action in Intune (Devices › Windows 365 › bulk actions), followed by the time of the run, which makes it unique: if Graph\'s answer is lost, the node finds the action by name instead of creating a second one. Empty: "n8n reprovision" and the time.',
 			},
+			...[1, 2].map((nodeVersion) =>
+				earlierCheckOption(nodeVersion, {
+					cost: "one read per page of the tenant's bulk actions",
+					description:
+						'Whether to leave out of the new bulk action every Cloud PC that a reprovision bulk action created in the last 4 hours already covers, whatever its status; those items are "skipped" and name that bulk action. A run that stopped halfway through more than 5,000 Cloud PCs can then be started again.',
+				}),
+			),
 		],
 	},
 ];
@@ -76,6 +90,9 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(displayOptions, properties);
 
 type Entry = { cloudPcId: string; itemIndex: number };
+
+/** An item left out because an earlier bulk action covers its Cloud PC, or the check failed. */
+type Earlier = { action: IDataObject } | { failure: GraphFailure };
 
 interface Chunk {
 	entries: Entry[];
@@ -115,12 +132,15 @@ export async function execute(
 	);
 	// One request carries every ID: all are validated before it is sent.
 	await planner.planAll();
-	const baseName = readBaseName(this);
+	const options = readBulkOptions(this);
 	const deduped = dedupe(planner, items.length);
 	const tries = new EarlierTries(this, 'bulkReprovision');
-	// A Cloud PC in a bulk action an earlier try of this node created is not sent again.
-	const fresh = deduped.unique.filter((entry) => !tries.outcomeOf(entry.cloudPcId));
-	const chunks = chunkEntries(fresh, baseName);
+	const untried = deduped.unique.filter((entry) => !tries.outcomeOf(entry.cloudPcId));
+	const earlier = await findEarlier(this, graph, options.checkEarlier, untried);
+	// Not sent again: a Cloud PC in a bulk action an earlier try of this node created, or in a
+	// recent reprovision bulk action Graph lists.
+	const fresh = untried.filter((entry) => !earlier.has(entry.cloudPcId.toLowerCase()));
+	const chunks = chunkEntries(fresh, options.baseName);
 	await createBulkActions(this, graph, planner.stopOnError, chunks, (chunk) => {
 		for (const entry of chunk.entries) {
 			tries.record(entry.cloudPcId, itemResult(this, entry, chunk, null).json);
@@ -134,23 +154,92 @@ export async function execute(
 	return items.map((_, itemIndex): ItemResult => {
 		const cloudPcId = planner.plan(itemIndex);
 		if (cloudPcId === undefined) return planner.failure(itemIndex) as ItemResult;
-		const before = tries.outcomeOf(cloudPcId);
-		if (before) return { json: replayed(before) };
+		const tried = tries.outcomeOf(cloudPcId);
+		if (tried) return { json: replayed(tried) };
+		const before = earlier.get(cloudPcId.toLowerCase());
+		if (before) return earlierResult(this, { cloudPcId, itemIndex }, before);
 		const chunk = chunkOf.get(cloudPcId.toLowerCase()) as Chunk;
 		const note = noteFor(itemIndex, chunk, chunks, deduped);
 		return itemResult(this, { cloudPcId, itemIndex }, chunk, note);
 	});
 }
 
-/** The bulk action's name, with the time of this run. */
-function readBaseName(ctx: IExecuteFunctions): string {
-	const options = readCollection(ctx, 0, 'bulkOptions', 'Bulk Options', ['displayName']);
+/** The bulk action's name, with the time of this run, and whether to look for earlier ones. */
+function readBulkOptions(ctx: IExecuteFunctions): { baseName: string; checkEarlier: boolean } {
+	const options = readCollection(ctx, 0, 'bulkOptions', 'Bulk Options', [
+		'displayName',
+		'checkEarlierReprovision',
+	]);
 	const name = String(options.displayName ?? '').trim();
 	if (options.displayName !== undefined && typeof options.displayName !== 'string') {
 		throw invalid(ctx, 0, 'Bulk Action Name', 'must be text');
 	}
-	// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
-	return `${name || 'n8n reprovision'} ${new Date().toISOString()}`;
+	const check = (readChoiceOption(
+		ctx,
+		0,
+		options,
+		'checkEarlierReprovision',
+		'Check for an Earlier Reprovision',
+		EARLIER_CHECKS,
+	) ?? defaultEarlierCheck(ctx.getNode().typeVersion)) as EarlierCheck;
+	return {
+		// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
+		baseName: `${name || 'n8n reprovision'} ${new Date().toISOString()}`,
+		checkEarlier: checksEarlierIn(check, ctx.getMode() === 'retry'),
+	};
+}
+
+/**
+ * Check for an Earlier Reprovision: the Cloud PCs a recent reprovision bulk action covers. When
+ * the bulk actions cannot be listed nothing is created: without "Continue On Fail" the run
+ * stops, with it every item fails with the reason.
+ */
+async function findEarlier(
+	ctx: IExecuteFunctions,
+	graph: GraphClient,
+	checkEarlier: boolean,
+	unique: Entry[],
+): Promise<Map<string, Earlier>> {
+	const earlier = new Map<string, Earlier>();
+	if (!checkEarlier || !unique.length) return earlier;
+	const found = await graphOutcome(recentBulkReprovisions(graph, readThroughput(ctx)));
+	if (found instanceof GraphFailure && !ctx.continueOnFail()) {
+		throw toNodeApiError(
+			ctx.getNode(),
+			found,
+			undefined,
+			'No bulk action was created in this run.',
+		);
+	}
+	for (const { cloudPcId } of unique) {
+		const key = cloudPcId.toLowerCase();
+		if (found instanceof GraphFailure) earlier.set(key, { failure: found });
+		else if (found.has(key)) earlier.set(key, { action: found.get(key) as IDataObject });
+	}
+	return earlier;
+}
+
+/** An item not sent: an earlier bulk action covers its Cloud PC, or that could not be checked. */
+function earlierResult(ctx: IExecuteFunctions, { cloudPcId, itemIndex }: Entry, earlier: Earlier) {
+	if ('failure' in earlier) {
+		const reason = `The earlier bulk actions could not be checked, so it was not sent: ${earlier.failure.message}`;
+		return graphFailureResult(ctx, earlier.failure, itemIndex, {
+			cloudPcId,
+			...failedJson(reason),
+		});
+	}
+	const { action } = earlier;
+	return {
+		json: {
+			cloudPcId,
+			outcome: 'skipped',
+			reason: `Bulk action "${String(action.displayName)}" (${String(action.id)}), created ${String(action.createdDateTime)}, already reprovisions this Cloud PC, so it was not sent again (Check for an Earlier Reprovision)`,
+			apiVersion: 'beta',
+			requestedAt: null,
+			...bulkActionFields(action),
+			note: null,
+		},
+	};
 }
 
 /** The valid items' Cloud PCs in item order, each once. */
@@ -219,14 +308,15 @@ function noteFor(
 	itemIndex: number,
 	chunk: Chunk,
 	chunks: Chunk[],
-	{ unique, duplicateOf }: Deduped,
+	{ duplicateOf }: Deduped,
 ): string | null {
+	const sent = chunks.reduce((count, c) => count + c.entries.length, 0);
 	const notes = [
 		duplicateOf.has(itemIndex)
 			? `The same Cloud PC as item ${duplicateOf.get(itemIndex)}; it is in the bulk action once`
 			: '',
 		chunks.length > 1
-			? `${unique.length} Cloud PCs were split into ${chunks.length} bulk actions of at most ${MAX_BULK_CLOUD_PCS}; this is number ${chunks.indexOf(chunk) + 1}`
+			? `${sent} Cloud PCs were split into ${chunks.length} bulk actions of at most ${MAX_BULK_CLOUD_PCS}; this is number ${chunks.indexOf(chunk) + 1}`
 			: '',
 	].filter(Boolean);
 	return notes.length ? notes.join('. ') : null;
@@ -325,24 +415,15 @@ async function createBulkAction(
 }
 
 /**
- * Pages through beta `bulkActions` for the one with this name; at most MAX_PAGES pages. A page
- * that is not a list fails: "not found" would send the bulk action a second time.
+ * Pages through beta `bulkActions` for the one with this name. A page that is not a list fails:
+ * "not found" would send the bulk action a second time.
  */
 async function findBulkAction(
 	graph: GraphClient,
 	displayName: string,
 	throughput: DirectOptions,
 ): Promise<IDataObject | undefined> {
-	const first: GraphRequest = { method: 'GET', version: 'beta', path: BULK_ACTIONS_PATH };
-	const pages = followPages(
-		async (request) => await sendDirect<unknown>(graph, request, throughput),
-		first,
-		{
-			maxPages: MAX_PAGES,
-			message: (_why, pages) => `The bulk actions did not end after ${pages} pages`,
-		},
-	);
-	for await (const { page } of pages) {
+	for await (const { page } of bulkActionPages(graph, throughput)) {
 		const found = page.value.find((action) => action.displayName === displayName);
 		if (found) return found;
 	}
@@ -362,13 +443,17 @@ function createdReport(chunks: Chunk[]): string {
 		: 'No bulk action was created in this run.';
 }
 
-/** The created bulk action, flat; the name is the one sent when Graph's answer has none. */
-function bulkActionFields(action: IDataObject | undefined, chunk: Chunk): IDataObject {
+/**
+ * A bulk action, flat: the one this run created (its chunk: the name and Cloud PCs sent, when
+ * Graph's answer has none), or an earlier one as Graph lists it.
+ */
+function bulkActionFields(action: IDataObject | undefined, chunk?: Chunk): IDataObject {
+	const listed = Array.isArray(action?.cloudPcIds) ? action.cloudPcIds.length : null;
 	return {
 		bulkActionId: text(action?.id),
-		bulkActionDisplayName: text(action?.displayName) ?? chunk.displayName,
+		bulkActionDisplayName: text(action?.displayName) ?? chunk?.displayName ?? null,
 		bulkActionStatus: text(action?.status),
 		bulkActionCreatedDateTime: text(action?.createdDateTime),
-		bulkActionCloudPcCount: chunk.entries.length,
+		bulkActionCloudPcCount: chunk ? chunk.entries.length : listed,
 	};
 }

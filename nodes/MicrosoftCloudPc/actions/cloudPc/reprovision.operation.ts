@@ -28,10 +28,10 @@ import {
 } from './items';
 import { EarlierTries, replayed } from './earlierTries';
 import { listChoiceNames } from './listEntry';
-import { remoteActionResultsRequest } from './remoteActions';
-import { ItemOutput, OutputShape, startedEarlier } from './reprovision/output';
+import { earlierCheckOption, readEarlier } from './reprovision/earlier';
+import { ItemOutput, OutputShape, skipOf } from './reprovision/output';
 import {
-	DEFAULT_EARLIER_CHECK,
+	defaultEarlierCheck,
 	DEFAULT_POLL_SECONDS,
 	DEFAULT_WAIT_MINUTES,
 	planReprovision,
@@ -39,7 +39,6 @@ import {
 	preReadRequest,
 	reprovisionRequest,
 	SAFETY,
-	skipReason,
 	type ReprovisionPlan,
 	WAIT_TIMEOUT_MINUTES,
 } from './reprovision/request';
@@ -48,6 +47,15 @@ import { waitForReprovisions, type Waiting, type WaitResult } from './reprovisio
 import type { ItemResult } from '../types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
+
+/** Check for an Earlier Reprovision as each node version offers it. */
+const earlierCheckOptions = [1, 2].map((nodeVersion) =>
+	earlierCheckOption(nodeVersion, {
+		cost: 'one read per Cloud PC; on the Organization (Admin) scope with more than 20 Cloud PCs, one read per 999 Cloud PCs of the tenant instead',
+		description:
+			'Whether to skip a Cloud PC, outcome "skipped" with the reason, when a reprovision of it started in the last 4 hours is running or done. On the Specific User and Signed-In User scopes Graph shows only the Cloud PC\'s status: one still being rebuilt is skipped, one already rebuilt is not.',
+	}),
+);
 
 const properties: INodeProperties[] = [
 	{
@@ -102,28 +110,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Check before, rehearse, or follow the reprovision to its end; outputs then carry a "reason"',
 		options: [
-			{
-				displayName: 'Check for an Earlier Reprovision',
-				name: 'checkEarlierReprovision',
-				type: 'options',
-				options: [
-					{
-						name: 'On Retry',
-						value: 'onRetry',
-						description: 'Only when the execution is a retry of an earlier one: free otherwise',
-					},
-					{
-						name: 'Always',
-						value: 'always',
-						description:
-							'Also when this workflow may be started again for the same Cloud PCs (one more read per Cloud PC)',
-					},
-					{ name: 'Never', value: 'never' },
-				],
-				default: DEFAULT_EARLIER_CHECK,
-				description:
-					'Whether to read each Cloud PC\'s remote actions first (beta, Organization (Admin) scope, 20 reads per batch) and skip it, outcome "skipped" with the reason, when a reprovision started in the last 4 hours is running or done',
-			},
+			...earlierCheckOptions,
 			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
@@ -190,7 +177,8 @@ export async function execute(
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
 	const { parameters } = this.getNode();
-	const shape = new OutputShape(parameters.safety, this.getMode() === 'retry');
+	const defaultCheck = defaultEarlierCheck(this.getNode().typeVersion);
+	const shape = new OutputShape(parameters.safety, this.getMode() === 'retry', defaultCheck);
 	const planner = planItems(this, items.length, graph, shape);
 	// Without "Continue On Fail" one bad item must stop the run before anything is sent; with
 	// it, items are read just before their batch goes out, overlapping with batches in flight.
@@ -206,20 +194,13 @@ export async function execute(
 				fresh(p) && p.onlyIfReprovisionable ? preReadRequest(p) : undefined,
 			)
 		: [];
-	const earlier = shape.checksEarlier
-		? await readFirst(run, (p) =>
-				fresh(p) && p.checkEarlier && !p.dryRun
-					? remoteActionResultsRequest(p.cloudPcId)
-					: undefined,
-			)
-		: [];
+	const earlier = shape.checksEarlier ? await readEarlier(run, fresh, NOTHING_SENT) : [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
-		const [read, before] = [reads[itemIndex], earlier[itemIndex]];
-		if (!p || !fresh(p) || p.dryRun || (read && !read.ok) || (before && !before.ok))
-			return undefined;
-		if (skippedBy(read) !== undefined || startedEarlier(before) !== undefined) return undefined;
-		return p;
+		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
+		if (!p || !fresh(p) || p.dryRun) return undefined;
+		if (Object.values(itemReads).some((r) => r && !r.ok)) return undefined;
+		return skipOf(p, itemReads) === undefined ? p : undefined;
 	};
 	const sent = await sendReprovisions(run, sends);
 	const output = new ItemOutput(this, shape, sent.fatal, listChoiceNames(parameters.cloudPcId));
@@ -242,6 +223,8 @@ export async function execute(
 		tries.record(planner.plan(itemIndex)!.cloudPcId, results[itemIndex].json);
 	return results;
 }
+
+const NOTHING_SENT = 'No reprovision was requested in this run.';
 
 interface Run {
 	ctx: IExecuteFunctions;
@@ -288,20 +271,7 @@ async function readFirst(
 	{ ctx, graph, planner, throughput, count }: Run,
 	request: (p: ReprovisionPlan) => GraphRequest | undefined,
 ) {
-	return await readPlanned(
-		ctx,
-		graph,
-		planner,
-		count,
-		request,
-		throughput,
-		'No reprovision was requested in this run.',
-	);
-}
-
-/** Why a Cloud PC read first is left alone, when it is. */
-function skippedBy(read: BatchResult | undefined): string | undefined {
-	return read?.ok ? skipReason(read.response.body) : undefined;
+	return await readPlanned(ctx, graph, planner, count, request, throughput, NOTHING_SENT);
 }
 
 /**

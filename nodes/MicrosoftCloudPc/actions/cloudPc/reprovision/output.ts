@@ -6,10 +6,10 @@ import type { GraphRequest } from '../../../transport/graph';
 import type { ItemResult } from '../../types';
 import { graphFailureResult, notReached } from '../items';
 import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from '../output';
-import { earlierReprovision } from '../remoteActions';
+import { startedEarlier } from './earlier';
 import {
-	DEFAULT_EARLIER_CHECK,
 	checksEarlierIn,
+	type EarlierCheck,
 	reprovisionRequest,
 	SAFETY_SWITCHES,
 	skipReason,
@@ -33,13 +33,13 @@ export class OutputShape {
 	private readonly waits: boolean;
 	private readonly followUp: boolean;
 
-	constructor(safetyParameter: unknown, isRetry: boolean) {
+	constructor(safetyParameter: unknown, isRetry: boolean, defaultCheck: EarlierCheck) {
 		const configured = (safetyParameter ?? {}) as IDataObject;
 		const isOn = (key: string) => configured[key] !== undefined && configured[key] !== false;
 		this.preReads = isOn('onlyIfReprovisionable');
 		this.rehearses = isOn('dryRun');
 		this.waits = isOn('waitForCompletion');
-		const check = configured.checkEarlierReprovision ?? DEFAULT_EARLIER_CHECK;
+		const check = configured.checkEarlierReprovision ?? defaultCheck;
 		this.checksEarlier = checksEarlierIn(check, isRetry);
 		this.followUp = this.checksEarlier || SAFETY_SWITCHES.some(isOn);
 	}
@@ -75,11 +75,20 @@ export class OutputShape {
 	}
 }
 
-/** Why a Cloud PC with a reprovision running or done in the last hours is not sent again. */
-export function startedEarlier(earlier: BatchResult | undefined): string | undefined {
-	const action = earlier?.ok ? earlierReprovision(earlier.response.body) : undefined;
-	if (!action) return undefined;
-	return `A reprovision of this Cloud PC started at ${String(action.startDateTime)} (${String(action.actionState)}), so it was not sent again (Check for an Earlier Reprovision)`;
+/** What was read of an item before anything is sent. */
+export interface ItemReads {
+	/** its status (Only If Reprovisionable) */
+	read?: BatchResult;
+	/** whether a reprovision already started (Check for an Earlier Reprovision) */
+	earlier?: BatchResult;
+}
+
+/**
+ * Why an item whose reads succeeded is left alone, if it is: one rule for what is sent and for
+ * what its output says, so a skipped Cloud PC is never reported as failed or cancelled.
+ */
+export function skipOf(p: ReprovisionPlan, { read, earlier }: ItemReads): string | undefined {
+	return (read?.ok ? skipReason(read.response.body) : undefined) ?? startedEarlier(p, earlier);
 }
 
 /**
@@ -126,7 +135,7 @@ export class ItemOutput {
 
 	of(
 		p: ReprovisionPlan,
-		reads: { read?: BatchResult; earlier?: BatchResult },
+		reads: ItemReads,
 		outcome: BatchResult | undefined,
 		wait: WaitResult | undefined,
 	): ItemResult {
@@ -147,7 +156,7 @@ export class ItemOutput {
 				});
 			}
 		}
-		const skip = read?.ok ? skipReason(read.response.body) : startedEarlier(earlier);
+		const skip = skipOf(p, reads);
 		if (skip !== undefined) {
 			return {
 				json: { ...known, outcome: 'skipped', reason: skip, requestedAt: null, ...notSent },

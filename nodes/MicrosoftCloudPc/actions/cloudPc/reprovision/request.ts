@@ -35,7 +35,15 @@ const SAFETY_OPTIONS = [
 /** When to ask Graph first whether a reprovision already started (Check for an Earlier Reprovision). */
 export const EARLIER_CHECKS = ['onRetry', 'always', 'never'] as const;
 export type EarlierCheck = (typeof EARLIER_CHECKS)[number];
-export const DEFAULT_EARLIER_CHECK: EarlierCheck = 'onRetry';
+
+/**
+ * The check when the option is not set. Version 1 read Graph only on a retry; from version 2 on
+ * it always does: a webhook that delivers the same ticket twice starts two executions, neither a
+ * retry, and a wiped Cloud PC cannot be undone.
+ */
+export function defaultEarlierCheck(nodeVersion: number): EarlierCheck {
+	return nodeVersion >= 2 ? 'always' : 'onRetry';
+}
 
 /**
  * Whether Check for an Earlier Reprovision reads Graph in this execution: a retry runs the
@@ -80,7 +88,7 @@ export interface ReprovisionPlan {
 	onlyIfReprovisionable: boolean;
 	dryRun: boolean;
 	wait?: WaitSettings;
-	/** ask Graph first whether a reprovision of this Cloud PC already started (admin route) */
+	/** ask Graph first whether a reprovision of this Cloud PC already started (reprovision/earlier.ts) */
 	checkEarlier: boolean;
 }
 
@@ -143,15 +151,7 @@ export function planReprovision(
 			'checkEarlierReprovision',
 			'Check for an Earlier Reprovision',
 			EARLIER_CHECKS,
-		) as EarlierCheck | undefined) ?? DEFAULT_EARLIER_CHECK;
-	if (checkEarlier === 'always' && scope !== 'organization') {
-		throw invalid(
-			ctx,
-			itemIndex,
-			'Check for an Earlier Reprovision',
-			'can be "Always" only on the Organization (Admin) scope: Graph lists the remote actions of a Cloud PC only on the admin route (beta retrieveCloudPcRemoteActionResults)',
-		);
-	}
+		) as EarlierCheck | undefined) ?? defaultEarlierCheck(ctx.getNode().typeVersion);
 	if (waitForCompletion && scope !== 'organization') {
 		throw invalid(
 			ctx,
@@ -172,8 +172,7 @@ export function planReprovision(
 		wait: waitForCompletion
 			? { timeoutMs: timeoutMinutes * 60_000, intervalMs: intervalSeconds * 1000 }
 			: undefined,
-		checkEarlier:
-			scope === 'organization' && checksEarlierIn(checkEarlier, ctx.getMode() === 'retry'),
+		checkEarlier: checksEarlierIn(checkEarlier, ctx.getMode() === 'retry'),
 	};
 }
 

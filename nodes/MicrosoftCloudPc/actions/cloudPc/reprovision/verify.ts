@@ -6,11 +6,14 @@ import {
 	type BatchResult,
 	type Unverified,
 } from '../../../transport/batch';
-import type { GraphClient } from '../../../transport/graph';
+import { graphOutcome, sendDirect } from '../../../transport/direct';
+import { GraphFailure } from '../../../transport/errors';
+import type { GraphClient, GraphRequest } from '../../../transport/graph';
 import type { Verdict } from '../../../transport/verdict';
 import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
 import { preReadRequest, type ReprovisionPlan } from './request';
 import { resultsOrThrow } from '../items';
+import { followPages } from '../pages';
 import { REPROVISIONABLE_STATUSES } from '../../../model';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
@@ -32,7 +35,10 @@ export function reprovisionVerifier(
 		const actions = await readAll(graph, options, plans, (p) =>
 			remoteActionResultsRequest(p.cloudPcId),
 		);
-		const unread = pending.flatMap((_, k) => (actions[k]?.ok ? [] : [k]));
+		const lists = await Promise.all(
+			pending.map(async (_, k) => await allActions(graph, options, plans[k], actions[k])),
+		);
+		const unread = pending.flatMap((_, k) => (lists[k].ok ? [] : [k]));
 		const statuses = await readAll(
 			graph,
 			options,
@@ -40,7 +46,7 @@ export function reprovisionVerifier(
 			preReadRequest,
 		);
 		const statusOf = new Map(unread.map((k, n) => [k, statuses[n]]));
-		return pending.map((p, k) => verdictOf(p, actions[k], statusOf.get(k)));
+		return pending.map((p, k) => verdictOf(p, lists[k], statusOf.get(k)));
 	};
 }
 
@@ -59,13 +65,45 @@ async function readAll(
 	);
 }
 
+/** Pages of remote action results at most: an earlier action may be on any of them. */
+const MAX_ACTION_PAGES = 20;
+
+type ActionList = { ok: true; value: IDataObject[] } | { ok: false; why: string };
+
+/**
+ * Every page of one Cloud PC's remote action results, from the first page's answer on: an
+ * action on page 2 is as much a wipe as one on page 1. Pages past the first are read one by one.
+ */
+async function allActions(
+	graph: GraphClient,
+	options: ReadOptions,
+	plan: ReprovisionPlan,
+	firstAnswer: BatchResult | undefined,
+): Promise<ActionList> {
+	if (!firstAnswer?.ok)
+		return { ok: false, why: firstAnswer ? firstAnswer.failure.message : 'they were not read' };
+	const first = remoteActionResultsRequest(plan.cloudPcId);
+	const send = async (request: GraphRequest) =>
+		request === first ? firstAnswer.response : await sendDirect<unknown>(graph, request, options);
+	const value: IDataObject[] = [];
+	const read = async () => {
+		const pages = followPages(send, first, {
+			maxPages: MAX_ACTION_PAGES,
+			message: (_why, pages) => `The remote action results did not end after ${pages} pages`,
+		});
+		for await (const { page } of pages) value.push(...page.value);
+	};
+	const failed = await graphOutcome(read());
+	return failed instanceof GraphFailure ? { ok: false, why: failed.message } : { ok: true, value };
+}
+
 function verdictOf(
 	pending: Unverified,
-	actions: BatchResult | undefined,
+	actions: ActionList,
 	status: BatchResult | undefined,
 ): Verdict {
-	if (actions?.ok) {
-		const action = latestReprovision(actions.response.body, pending.firstSentAt);
+	if (actions.ok) {
+		const action = latestReprovision({ value: actions.value }, pending.firstSentAt);
 		if (!action) return { verdict: 'notActed' };
 		return {
 			verdict: 'acted',
@@ -73,7 +111,7 @@ function verdictOf(
 			body: action,
 		};
 	}
-	const why = actions ? actions.failure.message : 'they were not read';
+	const { why } = actions;
 	if (!status?.ok) {
 		const statusWhy = status ? status.failure.message : 'it was not read';
 		return {

@@ -1,0 +1,59 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { sendDirect, type DirectOptions } from '../../transport/direct';
+import type { GraphClient, GraphRequest } from '../../transport/graph';
+import { followPages } from './pages';
+import { EARLIER_WINDOW_MS } from './remoteActions';
+
+/*
+ * The tenant's bulk actions (beta): created with POST, listed with GET on the same path,
+ * learn.microsoft.com/graph/api/virtualendpoint-list-bulkactions?view=graph-rest-beta. Each
+ * carries `@odata.type`, `displayName`, `cloudPcIds` and `createdDateTime`:
+ * learn.microsoft.com/graph/api/resources/cloudpcbulkaction?view=graph-rest-beta.
+ */
+
+export const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
+export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
+/** Pages of bulk actions read at most: a list that never ends cannot hold the run. */
+const MAX_PAGES = 100;
+
+/** Each page of the tenant's bulk actions; a page that is not a list fails (pages.ts). */
+export function bulkActionPages(graph: GraphClient, throughput: DirectOptions) {
+	const first: GraphRequest = { method: 'GET', version: 'beta', path: BULK_ACTIONS_PATH };
+	return followPages(
+		async (request) => await sendDirect<unknown>(graph, request, throughput),
+		first,
+		{
+			maxPages: MAX_PAGES,
+			message: (_why, pages) => `The bulk actions did not end after ${pages} pages`,
+		},
+	);
+}
+
+/**
+ * The reprovision bulk actions created in the last EARLIER_WINDOW_MS, by the Cloud PCs they
+ * cover (lower-case IDs; the latest action wins). Whatever their status: a bulk action's status
+ * does not say which of its Cloud PCs were already wiped.
+ */
+export async function recentBulkReprovisions(
+	graph: GraphClient,
+	throughput: DirectOptions,
+	now = Date.now(),
+): Promise<Map<string, IDataObject>> {
+	const byCloudPc = new Map<string, IDataObject>();
+	for await (const { page } of bulkActionPages(graph, throughput)) {
+		for (const action of page.value) {
+			const created = Date.parse(String(action.createdDateTime ?? ''));
+			if (action['@odata.type'] !== BULK_REPROVISION_TYPE) continue;
+			if (!(created >= now - EARLIER_WINDOW_MS)) continue;
+			const ids = Array.isArray(action.cloudPcIds) ? action.cloudPcIds : [];
+			for (const id of ids) {
+				const known = byCloudPc.get(String(id).toLowerCase());
+				if (!known || Date.parse(String(known.createdDateTime)) <= created) {
+					byCloudPc.set(String(id).toLowerCase(), action);
+				}
+			}
+		}
+	}
+	return byCloudPc;
+}

@@ -1,0 +1,224 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { BatchResult } from '../../../transport/batch';
+import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
+import { graphOutcome, sendDirect } from '../../../transport/direct';
+import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
+import type { readThroughput } from '../../throughput';
+import { readPlanned, type ItemPlanner } from '../items';
+import { followPages } from '../pages';
+import {
+	EARLIER_WINDOW_MS,
+	earlierReprovision,
+	remoteActionResultsRequest,
+} from '../remoteActions';
+import { defaultEarlierCheck, preReadRequest, type ReprovisionPlan } from './request';
+import { cloudPcPath, MAX_TOP, REPROVISIONABLE_STATUSES } from '../../../model';
+
+/*
+ * Check for an Earlier Reprovision, per scope. The admin route lists a Cloud PC's remote actions
+ * (beta retrieveCloudPcRemoteActionResults); the user routes have no such function, so there the
+ * Cloud PC's beta status is all Graph shows: a reprovision still running, not one that finished.
+ * For many Cloud PCs on the admin route, the tenant's list (999 a page, each with its last remote
+ * action) stands in for most of the per-Cloud-PC reads.
+ */
+
+/** Above one batch of per-Cloud-PC reads, the tenant's list is read first. */
+const LIST_ABOVE = MAX_BATCH_SIZE;
+/**
+ * Pages of the list read at most: half of Windows 365's List Cloud PCs budget per app (90 per
+ * 60 s), so other workflows keep the rest. Cloud PCs beyond them are read one by one.
+ */
+const MAX_LIST_PAGES = 45;
+
+export interface EarlierRun {
+	ctx: IExecuteFunctions;
+	graph: GraphClient;
+	planner: ItemPlanner<ReprovisionPlan>;
+	count: number;
+	throughput: ReturnType<typeof readThroughput>;
+}
+
+/**
+ * Each item's answer to Check for an Earlier Reprovision, in item order, for the items `include`
+ * lets through; undefined where nothing was read or the tenant's list cleared it. Without "Continue On Fail" a read that fails throws
+ * with `report`.
+ */
+export async function readEarlier(
+	run: EarlierRun,
+	include: (p: ReprovisionPlan) => boolean,
+	report: string,
+): Promise<Array<BatchResult | undefined>> {
+	const { ctx, graph, planner, count, throughput } = run;
+	const checks = (p: ReprovisionPlan) => include(p) && p.checkEarlier && !p.dryRun;
+	const listed = await fromTenantList(run, checks);
+	const reads = await readPlanned(
+		ctx,
+		graph,
+		planner,
+		count,
+		(p) => (checks(p) && !listed.has(p.itemIndex) ? earlierCheckRequest(p) : undefined),
+		throughput,
+		report,
+	);
+	return Array.from({ length: count }, (_, itemIndex) => reads[itemIndex] ?? listed.get(itemIndex));
+}
+
+/**
+ * What the tenant's list settles, by item: a skip (as the answer of a remote action read
+ * holding the last action), or undefined for a Cloud PC it clears. Items it leaves open (another
+ * action started in the window could hide an earlier reprovision; a Cloud PC not in the pages
+ * read) are read one by one.
+ */
+async function fromTenantList(
+	run: EarlierRun,
+	checks: (p: ReprovisionPlan) => boolean,
+): Promise<Map<number, BatchResult | undefined>> {
+	const settled = new Map<number, BatchResult | undefined>();
+	if (run.count <= LIST_ABOVE) return settled;
+	// the whole run's Cloud PCs, to know when the list has shown them all
+	await run.planner.planAll();
+	const wanted = new Map<string, number>();
+	for (let itemIndex = 0; itemIndex < run.count; itemIndex++) {
+		const p = run.planner.wasPlanned(itemIndex) ? run.planner.plan(itemIndex) : undefined;
+		if (p && checks(p) && p.scope === 'organization') {
+			wanted.set(p.cloudPcId.toLowerCase(), itemIndex);
+		}
+	}
+	if (wanted.size <= LIST_ABOVE) return settled;
+	const now = Date.now();
+	for (const { pc, response } of await listLastActions(run, wanted)) {
+		const itemIndex = wanted.get(String(pc.id).toLowerCase()) as number;
+		const last = pc.lastRemoteActionResult;
+		const verdict = fromLastAction(last, now);
+		if (verdict === 'clear') settled.set(itemIndex, undefined);
+		if (verdict === 'skip') {
+			const body = { value: [last] };
+			settled.set(itemIndex, {
+				ok: true,
+				attempts: 1,
+				answeredAt: new Date(now).toISOString(),
+				response: { ...response, body },
+			});
+		}
+	}
+	return settled;
+}
+
+/** One Cloud PC's last remote action, as the list shows it: enough to decide, or not. */
+function fromLastAction(last: unknown, now: number): 'clear' | 'skip' | 'open' {
+	// null: no remote action has run on it
+	if (last === null) return 'clear';
+	if (typeof last !== 'object' || Array.isArray(last)) return 'open';
+	const started = Date.parse(String((last as IDataObject).startDateTime ?? ''));
+	if (Number.isNaN(started)) return 'open';
+	// the last action started before the window, so did every other
+	if (started < now - EARLIER_WINDOW_MS) return 'clear';
+	return earlierReprovision({ value: [last as IDataObject] }, now) ? 'skip' : 'open';
+}
+
+/**
+ * The wanted Cloud PCs as the tenant's list shows them (beta, `$select` of the id and the last
+ * remote action), up to MAX_LIST_PAGES pages; it stops once all were seen. The list takes
+ * `$select` and `$top` (learn.microsoft.com/graph/api/virtualendpoint-list-cloudpcs); beta's
+ * cloudPC has `lastRemoteActionResult`, returned when selected
+ * (learn.microsoft.com/graph/api/cloudpc-get?view=graph-rest-beta, example 2). A failure keeps what
+ * was read before it: the rest is read one by one.
+ */
+async function listLastActions(
+	{ graph, throughput }: EarlierRun,
+	wanted: Map<string, number>,
+): Promise<Array<{ pc: IDataObject; response: GraphResponse<unknown> }>> {
+	const found: Array<{ pc: IDataObject; response: GraphResponse<unknown> }> = [];
+	const first: GraphRequest = {
+		method: 'GET',
+		version: 'beta',
+		path: cloudPcPath('organization', undefined),
+		qs: { $select: 'id,lastRemoteActionResult', $top: MAX_TOP },
+	};
+	const pages = followPages(
+		async (request) => await sendDirect<unknown>(graph, request, throughput),
+		first,
+		{
+			maxPages: MAX_LIST_PAGES,
+			message: () => 'The tenant has more Cloud PCs than one check reads',
+		},
+	);
+	const collect = async () => {
+		for await (const { page, response } of pages) {
+			for (const pc of page.value) {
+				if (wanted.has(String(pc.id).toLowerCase())) found.push({ pc, response });
+			}
+			if (found.length === wanted.size) return;
+		}
+	};
+	await graphOutcome(collect());
+	return found;
+}
+
+/**
+ * The Check for an Earlier Reprovision option of one node version (Reprovision and Bulk
+ * Reprovision): versions differ only in the default, so each is shown to its own version.
+ */
+export function earlierCheckOption(
+	nodeVersion: number,
+	texts: { cost: string; description: string },
+): INodeProperties {
+	const check = defaultEarlierCheck(nodeVersion);
+	const unset = `Not set, it is ${check === 'always' ? 'Always' : 'On Retry'}.`;
+	return {
+		displayName: 'Check for an Earlier Reprovision',
+		name: 'checkEarlierReprovision',
+		type: 'options',
+		displayOptions: { show: { '@version': [nodeVersion] } },
+		options: [
+			{
+				name: 'Always',
+				value: 'always',
+				description: `Protects against the same request arriving twice (a webhook sent again, overlapping schedules, Execute clicked twice). Costs ${texts.cost}.`,
+			},
+			{
+				name: 'On Retry',
+				value: 'onRetry',
+				description:
+					'Only when you retry a failed execution: no extra reads otherwise, but the same request arriving twice wipes the Cloud PCs twice',
+			},
+			{
+				name: 'Never',
+				value: 'never',
+				description: 'No extra reads; a request that arrives again wipes the Cloud PCs again',
+			},
+		],
+		default: check,
+		description: `${texts.description} ${unset}`,
+	};
+}
+
+/** The read that tells whether a reprovision of this Cloud PC already started. */
+export function earlierCheckRequest(p: ReprovisionPlan): GraphRequest {
+	return p.scope === 'organization' ? remoteActionResultsRequest(p.cloudPcId) : preReadRequest(p);
+}
+
+/** Why a Cloud PC is not sent again after that read; undefined when nothing stops it. */
+export function startedEarlier(
+	p: ReprovisionPlan,
+	earlier: BatchResult | undefined,
+): string | undefined {
+	if (!earlier?.ok) return undefined;
+	const body = earlier.response.body as IDataObject;
+	return p.scope === 'organization' ? reprovisionFound(body) : actionRunning(body);
+}
+
+function reprovisionFound(body: IDataObject): string | undefined {
+	const action = earlierReprovision(body);
+	if (!action) return undefined;
+	return `A reprovision of this Cloud PC started at ${String(action.startDateTime)} (${String(action.actionState)}), so it was not sent again (Check for an Earlier Reprovision)`;
+}
+
+function actionRunning(body: IDataObject): string | undefined {
+	const { status } = body;
+	if (typeof status === 'string' && REPROVISIONABLE_STATUSES.includes(status)) return undefined;
+	const shown =
+		typeof status === 'string' ? `Its status is "${status}"` : 'Graph did not report its status';
+	return `${shown}, so an action may be running on it and it was not sent (Check for an Earlier Reprovision: on this scope Graph shows only the status, not a reprovision that already finished)`;
+}
