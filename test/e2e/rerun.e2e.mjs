@@ -274,8 +274,10 @@ export async function rerunScenarios(ctx) {
 				});
 			const first = await post();
 			const second = await post();
+			const node = ctx.workflows.ticket.nodes.find((n) => n.type === NODE_TYPE);
 			process.stdout.write(
-				`  figures: answers ${first.status} ${first.json?.outcome}, ${second.status} ${second.json?.outcome}\n`,
+				`  figures: the example's node is typeVersion ${node.typeVersion}, scope ${node.parameters.scope}; ` +
+					`answers ${first.status} ${first.json?.outcome}, ${second.status} ${second.json?.outcome}\n`,
 			);
 			check('the first answer: 202, requested', () => {
 				assert.equal(first.status, 202, first.text);
