@@ -170,19 +170,19 @@ export function checkOutcomes(check, answer, ids, unknownId) {
 }
 
 /**
- * That n8n did run the node again: each try sends the unknown ID once more (the node sends
- * again what Graph refused; README, "Every way n8n runs the node again"). `sent`: how many
- * times Graph received it.
+ * That n8n did run the node again: its tries are Wait Between Tries apart, so what one Cloud
+ * PC's requests span (or, without a request log, the whole call) is at least that many waits.
  */
-export function checkTries(check, sent) {
-	check(`n8n ran the node ${RETRY_ON_FAIL.maxTries} times (the unknown ID sent on each try)`, () =>
-		assert.equal(sent, RETRY_ON_FAIL.maxTries),
+export function checkTries(check, spanMs) {
+	const { maxTries, waitBetweenTries } = RETRY_ON_FAIL;
+	check(`n8n ran the node ${maxTries} times (${maxTries - 1} waits of ${waitBetweenTries} ms)`, () =>
+		assert.ok(spanMs >= (maxTries - 1) * waitBetweenTries, `${spanMs} ms`),
 	);
 }
 
-/** Reprovisions of `id` Graph received (the server's request log), whatever it answered. */
-const received = (graph, id) =>
-	reprovisionCalls(graph.requests).filter((c) => c.path.includes(id)).length;
+/** Graph requests naming `id` (reads and reprovisions, direct or in a batch). */
+const about = (graph, id) => graph.requests.filter((r) => r.path.includes(id));
+const spanOf = (requests) => (requests.length ? requests.at(-1).at - requests[0].at : 0);
 
 export async function rerunScenarios(ctx) {
 	const { n8n, graph, report, version, fleet, ownerCookie } = ctx;
@@ -215,26 +215,41 @@ export async function rerunScenarios(ctx) {
 		async (check) => {
 			fresh();
 			const answer = await call(BRANCHES.reprovisionContinue, [UNKNOWN_ID, ...ids]);
-			checkTries(check, received(graph, UNKNOWN_ID));
+			// each try asks Graph about the unknown ID again: it failed, nothing was sent for it
+			checkTries(check, spanOf(about(graph, UNKNOWN_ID)));
 			checkEachOnce(check, graph, ids);
 			checkOutcomes(check, answer, ids, UNKNOWN_ID);
 		},
 	);
 
+	// An unknown ID would stop this run before anything is sent (node version 2 checks every
+	// Cloud PC with Graph first, and a failed check sends nothing without Continue On Fail):
+	// here Graph refuses one Cloud PC's reprovision instead, at every try, after the others went.
 	await report.scenario(
-		`[n8n ${version}] Retry On Fail, Stop Workflow, the unknown ID last: the execution fails, nothing is wiped twice`,
+		`[n8n ${version}] Retry On Fail, Stop Workflow, Graph refuses the last Cloud PC at every try: the execution fails, nothing is wiped twice`,
 		async (check) => {
 			fresh();
-			const { answer, execution } = await started(() =>
-				call(BRANCHES.reprovisionStop, [...ids, UNKNOWN_ID]),
+			const refused = ids.at(-1);
+			graph.failNext(
+				{ method: 'POST', pathIncludes: `${refused}/reprovision` },
+				{ status: 403, code: 'Forbidden', message: 'Application is not authorized.' },
+				RETRY_ON_FAIL.maxTries,
 			);
-			checkTries(check, received(graph, UNKNOWN_ID));
-			check('the execution failed on the node, naming the 404', () => {
+			const { answer, execution } = await started(() => call(BRANCHES.reprovisionStop, ids));
+			const refusals = reprovisionCalls(graph.requests).filter((c) => c.path.includes(refused));
+			check('the execution failed on the node, naming the 403', () => {
 				assert.notEqual(answer.status, 200, answer.text.slice(0, 300));
 				assert.equal(execution.status, 'error');
-				assert.match(execution.error ?? '', /404|not found|ResourceNotFound/i);
+				assert.match(execution.error ?? '', /403|Forbidden|not authorized/i);
 			});
-			checkEachOnce(check, graph, ids);
+			check(`the refused Cloud PC was sent at each of the ${RETRY_ON_FAIL.maxTries} tries`, () =>
+				assert.deepEqual(
+					refusals.map((c) => c.status),
+					Array(RETRY_ON_FAIL.maxTries).fill(403),
+				),
+			);
+			checkTries(check, spanOf(refusals));
+			checkEachOnce(check, graph, ids.slice(0, -1));
 		},
 	);
 
