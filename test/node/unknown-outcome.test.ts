@@ -268,6 +268,23 @@ describe('the check reads every page of remote action results', () => {
 		expectOnce([id]);
 	});
 
+	test('Check for an Earlier Reprovision (version 2) finds one on page 2: skipped, not sent', async () => {
+		const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+		for (const actionName of ['Restart', 'Rename', 'Reprovision'])
+			graph.addRemoteAction(id, { actionName, actionState: 'active', startDateTime: anHourAgo });
+		const { output } = await runCloudPcNode({
+			credentials: delegatedCredential(graph.url),
+			parameters: reprovisionParameters(),
+			items: [{ cloudPcId: id }],
+			typeVersion: 2,
+		});
+
+		expect(output[0].json).toMatchObject({ outcome: 'skipped' });
+		expect(output[0].json.reason).toMatch(/A reprovision of this Cloud PC started at/);
+		expect(checks(id).filter((r) => r.query.$skiptoken)).toHaveLength(1);
+		expect(posts(id)).toHaveLength(0);
+	});
+
 	test('a next link already followed: unknown, not sent again', async () => {
 		reprovisionOnPage2();
 		const loop = `${graph.url}/beta/deviceManagement/virtualEndpoint/cloudPCs/${id}/retrieveCloudPcRemoteActionResults?$skiptoken=loop`;

@@ -5,7 +5,9 @@ import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
 import { graphOutcome, sendDirect } from '../../../transport/direct';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
 import type { readThroughput } from '../../throughput';
-import { readPlanned, type ItemPlanner } from '../items';
+import { firstFailure, readPlanned, type ItemPlanner } from '../items';
+import { withEveryPage } from '../actionPages';
+import { toNodeApiError } from '../../../transport/errors';
 import { followPages } from '../pages';
 import {
 	EARLIER_WINDOW_MS,
@@ -61,7 +63,26 @@ export async function readEarlier(
 		throughput,
 		report,
 	);
+	await readEveryPage(run, reads, report);
 	return Array.from({ length: count }, (_, itemIndex) => reads[itemIndex] ?? listed.get(itemIndex));
+}
+
+/**
+ * The admin route's answers, completed with their later pages (an earlier reprovision may be on
+ * any); without "Continue On Fail" a page that cannot be read throws with `report`.
+ */
+async function readEveryPage(
+	{ ctx, graph, planner, throughput }: EarlierRun,
+	reads: Array<BatchResult | undefined>,
+	report: string,
+): Promise<void> {
+	for (const [itemIndex, answer] of reads.entries()) {
+		const p = answer && planner.plan(itemIndex);
+		if (!p || p.scope !== 'organization') continue;
+		reads[itemIndex] = await withEveryPage(graph, throughput, p.cloudPcId, answer);
+	}
+	const failed = planner.stopOnError ? firstFailure(reads) : undefined;
+	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex, report);
 }
 
 /**

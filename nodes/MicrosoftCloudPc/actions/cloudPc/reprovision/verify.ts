@@ -6,14 +6,12 @@ import {
 	type BatchResult,
 	type Unverified,
 } from '../../../transport/batch';
-import { graphOutcome, sendDirect } from '../../../transport/direct';
-import { GraphFailure } from '../../../transport/errors';
-import type { GraphClient, GraphRequest } from '../../../transport/graph';
+import type { GraphClient } from '../../../transport/graph';
 import type { Verdict } from '../../../transport/verdict';
 import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
 import { preReadRequest, type ReprovisionPlan } from './request';
 import { resultsOrThrow } from '../items';
-import { followPages } from '../pages';
+import { withEveryPage } from '../actionPages';
 import { REPROVISIONABLE_STATUSES } from '../../../model';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
@@ -36,7 +34,7 @@ export function reprovisionVerifier(
 			remoteActionResultsRequest(p.cloudPcId),
 		);
 		const lists = await Promise.all(
-			pending.map(async (_, k) => await allActions(graph, options, plans[k], actions[k])),
+			pending.map(async (_, k) => await everyPage(graph, options, plans[k], actions[k])),
 		);
 		const unread = pending.flatMap((_, k) => (lists[k].ok ? [] : [k]));
 		const statuses = await readAll(
@@ -65,37 +63,20 @@ async function readAll(
 	);
 }
 
-/** Pages of remote action results at most: an earlier action may be on any of them. */
-const MAX_ACTION_PAGES = 20;
-
-type ActionList = { ok: true; value: IDataObject[] } | { ok: false; why: string };
-
-/**
- * Every page of one Cloud PC's remote action results, from the first page's answer on: an
- * action on page 2 is as much a wipe as one on page 1. Pages past the first are read one by one.
- */
-async function allActions(
+async function everyPage(
 	graph: GraphClient,
 	options: ReadOptions,
 	plan: ReprovisionPlan,
 	firstAnswer: BatchResult | undefined,
 ): Promise<ActionList> {
-	if (!firstAnswer?.ok)
-		return { ok: false, why: firstAnswer ? firstAnswer.failure.message : 'they were not read' };
-	const first = remoteActionResultsRequest(plan.cloudPcId);
-	const send = async (request: GraphRequest) =>
-		request === first ? firstAnswer.response : await sendDirect<unknown>(graph, request, options);
-	const value: IDataObject[] = [];
-	const read = async () => {
-		const pages = followPages(send, first, {
-			maxPages: MAX_ACTION_PAGES,
-			message: (_why, pages) => `The remote action results did not end after ${pages} pages`,
-		});
-		for await (const { page } of pages) value.push(...page.value);
-	};
-	const failed = await graphOutcome(read());
-	return failed instanceof GraphFailure ? { ok: false, why: failed.message } : { ok: true, value };
+	if (!firstAnswer) return { ok: false, why: 'they were not read' };
+	const list = await withEveryPage(graph, options, plan.cloudPcId, firstAnswer);
+	return list.ok
+		? { ok: true, value: list.response.body.value as IDataObject[] }
+		: { ok: false, why: list.failure.message };
 }
+
+type ActionList = { ok: true; value: IDataObject[] } | { ok: false; why: string };
 
 function verdictOf(
 	pending: Unverified,
