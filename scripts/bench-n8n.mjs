@@ -9,7 +9,8 @@
 // each node reprovisions its own half of the fleet. Times are the nodes' `executionTime` in the
 // execution's run data. The last line printed is one JSON object with every figure.
 //
-// BENCH_N (1000), BENCH_LATENCIES (50,500 ms), BENCH_RUNS (1), BENCH_HTTP_REQUEST (on; "off"
+// BENCH_N (1000), BENCH_LATENCIES (50,500 ms), BENCH_RUNS (1), BENCH_NODE_VERSION (2; 1 has no
+// check before sending), BENCH_HTTP_REQUEST (on; "off"
 // leaves the HTTP Request node out, for runs of 10,000s of items), BENCH_PORT (n8n's port),
 // BENCH_PROFILE (a folder: V8 CPU profiles of each `n8n execute` go there).
 import { fork } from 'node:child_process';
@@ -40,6 +41,8 @@ const LATENCIES = (process.env.BENCH_LATENCIES ?? '50,500').split(',').map(Numbe
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const WITH_HTTP_REQUEST = process.env.BENCH_HTTP_REQUEST !== 'off';
 const PORT = Number(process.env.BENCH_PORT ?? 5778);
+/** The node's version: 2, as a node added today, checks for an earlier reprovision first. */
+const NODE_VERSION = Number(process.env.BENCH_NODE_VERSION ?? 2);
 
 const TENANT = '7d3f1c2a-5b4e-4f6a-9c8d-1e2f3a4b5c6d';
 const CLIENT_ID = 'b0000000-0000-4000-8000-0000000000b1';
@@ -76,7 +79,7 @@ function workflow(id, latency, graphUrl) {
 		node(
 			NODE_NAME,
 			NODE_TYPE,
-			1,
+			NODE_VERSION,
 			[440, -100],
 			{
 				authentication: 'appOnly',

@@ -355,13 +355,16 @@ export async function nightlyScenarios(ctx) {
 				assert.equal(output[0].outcome, 'requested');
 				assert.equal(graph.reprovisionCount(adele02), 1);
 			});
-			check('no request but the reprovision: the name came with the choice', () => {
+			check('no request but the check and the reprovision: the name came with the choice', () => {
 				const operations = graph.requests.filter(
 					(r) => !r.path.endsWith('$batch') && !r.path.endsWith('/token'),
 				);
 				assert.deepEqual(
 					operations.map((r) => `${r.method} ${r.path}`),
-					[`POST ${ADMIN_PATH('v1.0', adele02)}`],
+					[
+						`GET /beta/deviceManagement/virtualEndpoint/cloudPCs/${adele02}/retrieveCloudPcRemoteActionResults`,
+						`POST ${ADMIN_PATH('v1.0', adele02)}`,
+					],
 				);
 			});
 		},
