@@ -298,8 +298,9 @@ export async function rerunScenarios(ctx) {
 				assert.equal(first.status, 202, first.text);
 				assert.equal(first.json.outcome, 'requested');
 			});
-			check('the second answer: skipped, not requested again', () => {
+			check('the second answer: skipped with the reason, not requested again', () => {
 				assert.equal(second.json?.outcome, 'skipped', second.text);
+				assert.ok(second.json.reason, second.text);
 			});
 			check("the user's Cloud PC reprovisioned exactly once on the server", () =>
 				assert.equal(graph.reprovisionCount(adele01.id), 1),
