@@ -1,10 +1,15 @@
-// Every way n8n runs a node again (docs/…/running-n8n.md, "Every way n8n runs a node again"),
-// in the `n8n start` of the ticket scenarios: Retry On Fail inside one execution, the same
+// Every way n8n runs a node again (README, "Every way n8n runs the node again"; n8n's
+// packages/core/src/execution-engine/workflow-execute.ts, the loop over `tryIndex`), in the
+// `n8n start` of the ticket scenarios: Retry On Fail inside one execution, the same
 // ticket delivered twice, and the owner's Retry of a failed execution. Graph's status lags
 // behind each accepted reprovision meanwhile (the worst case Graph allows), so a second POST
 // is a second wipe and shows up in the server's reprovision counts.
 import { NODE_TYPE } from '../../scripts/lib/n8n.mjs';
-import { CREDENTIALS, TICKET_KEY_HEADER, TICKET_WEBHOOK_PATH } from '../../scripts/lib/local-env.mjs';
+import {
+	CREDENTIALS,
+	TICKET_KEY_HEADER,
+	TICKET_WEBHOOK_PATH,
+} from '../../scripts/lib/local-env.mjs';
 import { assert, postJson, reprovisionCalls } from './harness.mjs';
 import { N8nRest } from './queue/fault.e2e.mjs';
 import { TICKET_KEY } from './setup.mjs';
@@ -150,9 +155,11 @@ export function rerunWorkflow(typeVersion) {
 /** Checks shared with queue mode: each Cloud PC reprovisioned once, and the outputs say so. */
 export function checkEachOnce(check, graph, ids) {
 	check(`each of the ${ids.length} Cloud PCs reprovisioned exactly once on the server`, () => {
-		const counts = ids.map((id) => graph.reprovisionCount(id));
+		const notOnce = ids
+			.map((id) => [id, graph.reprovisionCount(id)])
+			.filter(([, count]) => count !== 1);
 		assert.deepEqual(
-			ids.filter((_, k) => counts[k] !== 1).map((id, k) => `${id}: ${counts[k]}`),
+			notOnce.map(([id, count]) => `${id}: ${count}`),
 			[],
 		);
 	});
@@ -175,8 +182,9 @@ export function checkOutcomes(check, answer, ids, unknownId) {
  */
 export function checkTries(check, spanMs) {
 	const { maxTries, waitBetweenTries } = RETRY_ON_FAIL;
-	check(`n8n ran the node ${maxTries} times (${maxTries - 1} waits of ${waitBetweenTries} ms)`, () =>
-		assert.ok(spanMs >= (maxTries - 1) * waitBetweenTries, `${spanMs} ms`),
+	check(
+		`n8n ran the node ${maxTries} times (${maxTries - 1} waits of ${waitBetweenTries} ms)`,
+		() => assert.ok(spanMs >= (maxTries - 1) * waitBetweenTries, `${spanMs} ms`),
 	);
 }
 
@@ -215,6 +223,13 @@ export async function rerunScenarios(ctx) {
 		async (check) => {
 			fresh();
 			const answer = await call(BRANCHES.reprovisionContinue, [UNKNOWN_ID, ...ids]);
+			check(
+				"the first output item is the unknown ID's and carries `error` (why n8n tries again)",
+				() => {
+					assert.equal(answer.json?.[0]?.cloudPcId, UNKNOWN_ID, answer.text.slice(0, 300));
+					assert.ok(answer.json[0].error);
+				},
+			);
 			// each try asks Graph about the unknown ID again: it failed, nothing was sent for it
 			checkTries(check, spanOf(about(graph, UNKNOWN_ID)));
 			checkEachOnce(check, graph, ids);
