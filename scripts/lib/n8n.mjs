@@ -2,6 +2,7 @@
 // Nodes installs it, credentials and workflows imported with n8n's CLI, workflows executed with
 // `n8n execute`, and `n8n start` for the editor and production webhooks.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import {
 	createWriteStream,
@@ -29,6 +30,18 @@ export async function buildAndPack() {
 	const tarball = join(dest, `${PACKAGE_NAME}-${readVersion()}.tgz`);
 	if (!existsSync(tarball)) throw new Error(`npm pack did not produce ${tarball}`);
 	return tarball;
+}
+
+/**
+ * The typeVersion the editor gives a new Microsoft Cloud PC node (`defaultVersion`, else the
+ * highest of `version`), read from the built node (after buildAndPack).
+ */
+export function newestNodeTypeVersion() {
+	const file = join(ROOT, 'dist', 'nodes', 'MicrosoftCloudPc', 'MicrosoftCloudPc.node.js');
+	const { MicrosoftCloudPc } = createRequire(import.meta.url)(file);
+	const { description } = new MicrosoftCloudPc();
+	const versions = [description.version].flat();
+	return description.defaultVersion ?? Math.max(...versions);
 }
 
 function readVersion() {

@@ -22,12 +22,22 @@ import {
 	startNotificationSink,
 	ticketKeyCredential,
 } from '../../scripts/lib/local-env.mjs';
-import { N8n, NODE_TYPE, buildAndPack } from '../../scripts/lib/n8n.mjs';
+import { N8n, buildAndPack, newestNodeTypeVersion } from '../../scripts/lib/n8n.mjs';
 import { CACHE, DEFAULT_N8N_VERSION, log } from '../../scripts/lib/toolchain.mjs';
 import { Report, assert } from './harness.mjs';
 import { QueueCluster, writePem } from './queue/cluster.mjs';
 import { N8nRest, faultScenario } from './queue/fault.e2e.mjs';
 import { waitNotifyForTest, waitNotifyScenario } from './queue/wait-notify.e2e.mjs';
+import {
+	CONTINUE,
+	RETRY_ON_FAIL,
+	UNKNOWN_ID,
+	checkEachOnce,
+	checkOutcomes,
+	checkTries,
+	cloudPcBranch,
+	workflowOf,
+} from './rerun.e2e.mjs';
 
 const VERSION = process.env.E2E_QUEUE_N8N_VERSION ?? DEFAULT_N8N_VERSION;
 const FOLDER = join(CACHE, `queue-n8n-${VERSION}`);
@@ -72,62 +82,53 @@ export const CREDENTIAL = {
 const THROUGHPUT = { id: 'cloudpcQueueRun1', path: 'cloudpc-queue/reprovision' };
 /** The same, with Check for an Earlier Reprovision "Always": for starting it again after a stop. */
 const CHECKED = { id: 'cloudpcQueueRun2', path: 'cloudpc-queue/reprovision-checked' };
+/** The same with Retry On Fail, the node's newest typeVersion, for retryOnFailScenario. */
+const RETRIED = { id: 'cloudpcQueueRun3', path: 'cloudpc-queue/reprovision-retry-on-fail' };
+const RETRIED_FLEET = 20;
 
-/** Webhook (Cloud PC IDs in the body) → Split Out → Reprovision (Continue On Fail). */
-function reprovisionWorkflow({ id: workflowId, path }, safety = {}) {
-	const id = (n) => `5e0a7c4d-1b2e-4c3f-9a8b-${workflowId.slice(-1)}0000000000${n}`;
-	return {
-		id: workflowId,
-		name: `e2e queue: reprovision the Cloud PCs in the request (${path})`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: id(1),
-				name: 'Batch webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `7f4e2d1c-3b5a-4c6d-8e9f-0a1b2c3d4e5${workflowId.slice(-1)}`,
-				parameters: {
-					httpMethod: 'POST',
-					path,
-					responseMode: 'lastNode',
-					responseData: 'allEntries',
-					options: {},
-				},
-			},
-			{
-				id: id(2),
-				name: 'One item per Cloud PC',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: { fieldToSplitOut: 'body.cloudPcs', include: 'noOtherFields', options: {} },
-			},
-			{
-				id: id(3),
-				name: 'Reprovision',
-				type: NODE_TYPE,
-				typeVersion: 1,
-				position: [440, 0],
-				onError: 'continueRegularOutput',
-				parameters: {
-					authentication: 'appOnly',
-					resource: 'cloudPc',
-					operation: 'reprovision',
-					scope: 'organization',
-					cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
-					safety,
-				},
-				credentials: { [CREDENTIAL.type]: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
-			},
-		],
-		connections: {
-			'Batch webhook': { main: [[{ node: 'One item per Cloud PC', type: 'main', index: 0 }]] },
-			'One item per Cloud PC': { main: [[{ node: 'Reprovision', type: 'main', index: 0 }]] },
+/**
+ * Webhook (Cloud PC IDs in the body) → Split Out → Reprovision (Continue On Fail, `settings`
+ * besides), typeVersion 1 unless given.
+ */
+function reprovisionWorkflow({ id, path }, { safety = {}, settings = {}, typeVersion = 1 } = {}) {
+	const branch = cloudPcBranch(
+		{
+			key: Number(id.slice(-1)),
+			path,
+			node: 'Reprovision',
+			settings: { ...CONTINUE, ...settings },
+			parameters: { safety },
+			webhook: 'Batch webhook',
+			split: 'One item per Cloud PC',
 		},
-	};
+		typeVersion,
+		CREDENTIAL,
+	);
+	return workflowOf(id, `e2e queue: reprovision the Cloud PCs in the request (${path})`, [branch]);
+}
+
+/** Retry On Fail on a worker: the unknown ID first, so n8n runs the node again. */
+async function retryOnFailScenario({ cluster, graph, report, cloudPcs }) {
+	await report.scenario(
+		`Retry On Fail (${RETRY_ON_FAIL.maxTries} tries) on a worker, the unknown ID first: each Cloud PC reprovisioned once`,
+		async (check) => {
+			const ids = cloudPcs.map((pc) => pc.id);
+			const before = new Set(cluster.workers.flatMap((w) => QueueCluster.startedExecutions(w)));
+			const started = Date.now();
+			const answer = await cluster.callWebhook(RETRIED.path, {
+				cloudPcs: [UNKNOWN_ID, ...ids].map((cloudPcId) => ({ cloudPcId })),
+			});
+			// no request log here (logRequests: false): the whole call spans n8n's waits
+			const callMs = Date.now() - started;
+			const onWorkers = cluster.workers.flatMap((w) =>
+				QueueCluster.startedExecutions(w).filter((e) => !before.has(e)),
+			);
+			check('a worker executed it', () => assert.equal(onWorkers.length, 1));
+			checkTries(check, callMs);
+			checkEachOnce(check, graph, ids);
+			checkOutcomes(check, answer, ids, UNKNOWN_ID);
+		},
+	);
 }
 
 /** Four executions of 1,000 Cloud PCs each, started together through the production webhook. */
@@ -210,7 +211,7 @@ async function main() {
 		accessTokens: TOKENS,
 		graphResource: GRAPH_RESOURCE,
 	});
-	const all = manyCloudPcs(FLEET + WAIT_FLEET + 2 * FAULT_FLEET);
+	const all = manyCloudPcs(FLEET + WAIT_FLEET + 2 * FAULT_FLEET + RETRIED_FLEET);
 	const fleet = all.slice(0, FLEET);
 	const graph = await startGraphServer({
 		cloudPcs: all,
@@ -257,11 +258,16 @@ async function main() {
 		);
 		await n8n.importWorkflows([
 			reprovisionWorkflow(THROUGHPUT),
-			reprovisionWorkflow(CHECKED, { checkEarlierReprovision: 'always' }),
+			reprovisionWorkflow(CHECKED, { safety: { checkEarlierReprovision: 'always' } }),
+			reprovisionWorkflow(RETRIED, {
+				settings: RETRY_ON_FAIL,
+				typeVersion: newestNodeTypeVersion(),
+			}),
 			waitNotify,
 		]);
 		await n8n.activateWorkflow(THROUGHPUT.id);
 		await n8n.activateWorkflow(CHECKED.id);
+		await n8n.activateWorkflow(RETRIED.id);
 		await n8n.activateWorkflow(WORKFLOWS.waitNotify);
 		await cluster.startMain();
 		for (let k = 1; k <= WORKERS; k++) await cluster.startWorker(`worker-${k}`, CONCURRENCY);
@@ -272,6 +278,7 @@ async function main() {
 			cloudPcs: all.slice(FLEET, FLEET + WAIT_FLEET),
 			ticketKey: TICKET_KEY,
 		});
+		await retryOnFailScenario({ ...ctx, cloudPcs: all.slice(-RETRIED_FLEET) });
 		const rest = new N8nRest(n8n);
 		await rest.signIn();
 		let next = FLEET + WAIT_FLEET;

@@ -12,7 +12,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startDemoControl } from '../../scripts/lib/demo-control.mjs';
-import { DEMO_TOKENS, startLocalGraph } from '../../scripts/lib/graph-server.mjs';
+import {
+	DEMO_TOKENS,
+	loadGraphServerModule,
+	startLocalGraph,
+} from '../../scripts/lib/graph-server.mjs';
 import { N8n, buildAndPack, installAsCommunityPackage } from '../../scripts/lib/n8n.mjs';
 import { startNotificationSink } from '../../scripts/lib/local-env.mjs';
 import {
@@ -26,6 +30,7 @@ import {
 import { Report } from './harness.mjs';
 import { importForTests, READ_ONLY } from './setup.mjs';
 import { nightlyScenarios } from './nightly.e2e.mjs';
+import { rerunScenarios } from './rerun.e2e.mjs';
 import { ticketScenarios } from './ticket.e2e.mjs';
 import { liveScenarios } from './trigger.e2e.mjs';
 
@@ -53,13 +58,17 @@ async function suite(version, tarball, report) {
 	});
 	const sink = await startNotificationSink();
 	const control = await startDemoControl(graph, samples);
-	const ctx = { version, n8n, graph, sink, control, samples, report };
+	// Cloud PCs the rerun scenarios add to the samples (every other check sees the samples only)
+	const fleet = (await loadGraphServerModule()).manyCloudPcs(20);
+	const ctx = { version, n8n, graph, sink, control, samples, fleet, report };
 	try {
 		log(`n8n ${version}: importing credentials and workflows`);
 		Object.assign(ctx, await importForTests(ctx));
 		process.stdout.write(`\n=== n8n ${version} on Node ${nodeVersionOf(node)} ===\n`);
 		await nightlyScenarios(ctx);
 		await ticketScenarios(ctx);
+		await rerunScenarios(ctx);
+		await n8n.stop();
 		await liveScenarios(ctx);
 	} finally {
 		await n8n.stop();

@@ -1,6 +1,7 @@
 // What the end-to-end suite imports into n8n: the example workflows as shipped (pointed at the
 // local servers) plus variants of the nightly one, and the credentials they use.
 import { DEMO_TOKENS } from '../../scripts/lib/graph-server.mjs';
+import { newestNodeTypeVersion } from '../../scripts/lib/n8n.mjs';
 import {
 	CREDENTIALS,
 	WORKFLOWS,
@@ -9,6 +10,7 @@ import {
 	localizeWorkflow,
 	ticketKeyCredential,
 } from '../../scripts/lib/local-env.mjs';
+import { RERUN_WORKFLOW, rerunWorkflow } from './rerun.e2e.mjs';
 
 /** A signed-in account whose token only has CloudPC.Read.All: Graph answers writes with 403. */
 export const READ_ONLY = {
@@ -156,7 +158,10 @@ export async function importForTests({ n8n, graph, sink, samples }) {
 		withOptions,
 		getManyDefaults,
 		reprovisionFromList,
+		rerun: rerunWorkflow(newestNodeTypeVersion()),
 	};
 	await n8n.importWorkflows(Object.values(workflows));
+	// its production webhooks, for rerun.e2e.mjs in the ticket scenarios' n8n start
+	await n8n.activateWorkflow(RERUN_WORKFLOW);
 	return { workflows };
 }

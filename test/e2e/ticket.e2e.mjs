@@ -1,5 +1,6 @@
 // The ticket example (Webhook → Reprovision the user's Cloud PC → Respond), active in
-// `n8n start`, called on its production URL like a ticket system would.
+// `n8n start`, called on its production URL like a ticket system would. n8n keeps running
+// afterwards (rerun.e2e.mjs); the caller stops it. Sets ctx.ownerCookie.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -58,6 +59,7 @@ export async function ticketScenarios(ctx) {
 				email: 'e2e-owner@example.com',
 				password: `E2e-${randomBytes(9).toString('base64url')}-9a`,
 			});
+			ctx.ownerCookie = cookie;
 			const typeFile = async (name) =>
 				(await fetch(`${n8n.baseUrl}/types/${name}.json`, { headers: { cookie } })).json();
 			const nodes = await typeFile('nodes');
@@ -181,7 +183,7 @@ export async function ticketScenarios(ctx) {
 					const tokenCalls = graph.requests.filter((r) => r.path === '/contoso/oauth2/v2.0/token');
 					assert.equal(tokenCalls.length, 1);
 					// $batch envelopes: a 401 envelope logs no inner requests. The first is Check for an
-					// Earlier Reprovision's status read (version 2), the last the reprovision.
+					// Earlier Reprovision's read (version 2), the last the reprovision.
 					const outer = graph.requests.filter((r) => !r.batchRequestId);
 					assert.deepEqual(
 						outer.map((r) => (r.path.endsWith('/token') ? 'token' : r.status)),
@@ -223,18 +225,15 @@ export async function ticketScenarios(ctx) {
 				assert.equal(json.errorCode, 'ResourceNotFound');
 				assert.match(json.hint, /belongs to that user/);
 			});
-			check(
-				"one read on Megan's route (the check before sending), no reprovision; Adele's Cloud PC untouched",
-				() => {
-					const inner = graph.requests.filter((r) => r.batchRequestId);
-					assert.deepEqual(
-						inner.map((r) => `${r.method} ${r.path} ${r.status}`),
-						[`GET /beta/users/${encodeURIComponent(MEGAN)}/cloudPCs/${adele01} 404`],
-					);
-					assert.equal(reprovisionCalls(graph.requests).length, 0);
-					assert.equal(graph.reprovisionCount(adele01), 0);
-				},
-			);
+			check("the check, then one reprovision, on Megan's route; Adele's Cloud PC untouched", () => {
+				const calls = reprovisionCalls(graph.requests);
+				assert.equal(calls.length, 1);
+				assert.equal(
+					calls[0].path,
+					`/v1.0/users/${encodeURIComponent(MEGAN)}/cloudPCs/${adele01}/reprovision`,
+				);
+				assert.equal(graph.reprovisionCount(adele01), 0);
+			});
 		},
 	);
 
@@ -303,6 +302,7 @@ export async function ticketScenarios(ctx) {
 	);
 
 	await report.scenario(
+<<<<<<< HEAD
 		`[n8n ${version}] ticket with a mistyped user: 422 naming the user, not the Cloud PC`,
 		async (check) => {
 			graph.reset();
@@ -320,20 +320,22 @@ export async function ticketScenarios(ctx) {
 
 	await report.scenario(
 		`[n8n ${version}] ticket for a Cloud PC still provisioning: 200, skipped with the reason, nothing sent`,
+=======
+		`[n8n ${version}] ticket for a Cloud PC still provisioning: 422 with Graph's reason`,
+>>>>>>> main
 		async (check) => {
 			graph.reset();
 			const { status, json } = await post({ ticketId: 'T-7', user: MEGAN, cloudPcId: megan02 });
-			check('200, outcome "skipped", the reason names its status', () => {
-				assert.equal(status, 200, JSON.stringify(json));
-				assert.equal(json.outcome, 'skipped');
-				assert.match(json.reason, /"provisioning"/);
+			check('422, Graph status 400, the hint explains which states can be reprovisioned', () => {
+				assert.equal(status, 422, JSON.stringify(json));
+				assert.equal(json.statusCode, 400);
+				assert.match(json.errorMessage, /provisioning/);
+				assert.match(json.hint, /"provisioned" or "failed"/);
 			});
-			check('its status read, no reprovision', () => {
-				assert.equal(reprovisionCalls(graph.requests).length, 0);
+			check('one request, nothing reprovisioned', () => {
+				assert.equal(reprovisionCalls(graph.requests).length, 1);
 				assert.equal(graph.reprovisionCount(megan02), 0);
 			});
 		},
 	);
-
-	await n8n.stop();
 }

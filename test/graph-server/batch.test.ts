@@ -439,6 +439,19 @@ describe('faults', () => {
 		expect((await get()).status).toBe('provisioning');
 		expect((await answersById(await postBatch(server, reprovisions([id]))))['1'].status).toBe(400);
 	});
+
+	test('setStatusLag: the lag from then on, until reset() restores the started one', async () => {
+		const server = await start();
+		const [a, b] = [fleet[0].id, fleet[1].id];
+		server.setStatusLag(60_000);
+		await postBatch(server, reprovisions([a]));
+		expect((await answersById(await postBatch(server, reprovisions([a]))))['1'].status).toBe(204);
+		expect(server.reprovisionCount(a)).toBe(2);
+		server.reset();
+		await postBatch(server, reprovisions([b]));
+		expect((await answersById(await postBatch(server, reprovisions([b]))))['1'].status).toBe(400);
+		expect(() => server.setStatusLag(-1)).toThrow(/statusLagMs/);
+	});
 });
 
 describe('latency and large fleets', () => {

@@ -248,6 +248,10 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		reprovisionCount: (cloudPcId) => store.reprovisionCount(cloudPcId),
 		cloudPc: (id) => store.snapshot(id),
 		setStatus: (id, status) => store.setStatus(id, status),
+		setStatusLag: (ms) => {
+			validateBehaviour({ statusLagMs: ms });
+			store.setStatusLag(ms);
+		},
 		addCloudPc: (pc) => store.add(pc),
 		removeCloudPc: (id) => store.remove(id),
 		completeRemoteAction: (id, state) => store.completeRemoteAction(id, state),
@@ -270,6 +274,7 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 			requests.length = 0;
 			faults.clear();
 			store.reset();
+			store.setStatusLag(options.statusLagMs ?? 0);
 			throttleWindow?.clear();
 			Object.assign(counters, zeroStats());
 		},

@@ -121,7 +121,7 @@ export class CloudPcStore {
 	/** Status shown instead of the real one until `until` (see GraphServerOptions.statusLagMs). */
 	private readonly lagging = new Map<string, { status: string; until: number }>();
 	private readonly completesAfterPolls?: number;
-	private readonly statusLagMs: number;
+	private statusLagMs: number;
 	private readonly durationMs?: number;
 
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
@@ -143,6 +143,11 @@ export class CloudPcStore {
 			if (upn !== undefined && !this.usersByUpn.has(upn)) this.usersByUpn.set(upn, user);
 		}
 		this.reset();
+	}
+
+	/** From now on (see GraphServerOptions.statusLagMs); lags already running keep their end. */
+	setStatusLag(ms: number): void {
+		this.statusLagMs = ms;
 	}
 
 	reset(): void {

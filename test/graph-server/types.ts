@@ -252,6 +252,11 @@ export interface GraphServer {
 	/** A copy of the current state. */
 	cloudPc(id: string): CloudPcState | undefined;
 	setStatus(id: string, status: string): void;
+	/**
+	 * `statusLagMs` from now until the next reset() (which restores the started value): for the
+	 * tests of a run started again, among tests that rely on status following at once.
+	 */
+	setStatusLag(ms: number): void;
 	/** A new Cloud PC appears in the lists (as provisioning a license does); throws on a known id. */
 	addCloudPc(pc: SeedCloudPc): void;
 	/** The Cloud PC is gone (deprovisioned): lists leave it out, its routes answer 404. */

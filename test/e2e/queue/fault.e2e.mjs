@@ -62,15 +62,24 @@ export class N8nRest {
 	/** The editor's "Retry" of a failed execution (with the workflow as it was). */
 	async retry(id) {
 		await this.call('POST', `/executions/${id}/retry`, { loadWorkflow: false });
+		return await this.appeared(`a retry of execution ${id}`, (executions) =>
+			executions.find((e) => String(e.retryOf) === String(id)),
+		);
+	}
+
+	/** The latest 50 executions of `this.workflowId`, newest first: { id, status, mode, retryOf }. */
+	async executions() {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflowId }));
+		return (await this.call('GET', `/executions?filter=${filter}&limit=50`)).results;
+	}
+
+	/** Polls the executions list until `find` picks one (60 s at most); returns its id. */
+	async appeared(what, find) {
 		const deadline = Date.now() + 60_000;
 		for (;;) {
-			const { results } = await this.call(
-				'GET',
-				`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: this.workflowId }))}&limit=50`,
-			);
-			const retry = results.find((e) => String(e.retryOf) === String(id));
-			if (retry) return retry.id;
-			if (Date.now() > deadline) throw new Error(`no retry of execution ${id} appeared`);
+			const found = find(await this.executions());
+			if (found) return found.id;
+			if (Date.now() > deadline) throw new Error(`no ${what} appeared`);
 			await sleep(500);
 		}
 	}

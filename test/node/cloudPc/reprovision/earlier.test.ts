@@ -243,7 +243,7 @@ describe('version 2 with Retry On Fail', () => {
 	});
 });
 
-describe('Check for an Earlier Reprovision on the user routes (status only)', () => {
+describe('Check for an Earlier Reprovision on the user routes', () => {
 	const runAsUser = async (cloudPcIds: string[]) =>
 		await runCloudPcNode({
 			credentials: delegatedCredential(graph.url),
@@ -251,8 +251,29 @@ describe('Check for an Earlier Reprovision on the user routes (status only)', ()
 			items: cloudPcIds.map((cloudPcId) => ({ cloudPcId })),
 			typeVersion: 2,
 		});
+	const reprovisionedAnHourAgo = (id: string) =>
+		graph.addRemoteAction(id, {
+			actionName: 'Reprovision',
+			actionState: 'done',
+			startDateTime: new Date(Date.now() - 60 * 60_000).toISOString(),
+		});
+	/** A delegated user without an admin role: Graph refuses the admin route. */
+	const adminRouteRefused = () =>
+		graph.failNext({ pathIncludes: 'retrieveCloudPcRemoteActionResults' }, { status: 403 }, 10);
 
-	test("a Cloud PC whose status shows an action running is skipped, through the user's own path", async () => {
+	test('the admin route is read first: a reprovision that already finished is seen (a ticket delivered twice)', async () => {
+		reprovisionedAnHourAgo(PC.alexProvisioned);
+
+		const { output } = await runAsUser([PC.alexProvisioned]);
+
+		expect(outcomes(output)).toEqual(['skipped']);
+		expect(output[0].json.reason).toMatch(/^A reprovision of this Cloud PC started at/);
+		expect(reads()).toHaveLength(1);
+		expect(graph.reprovisionCount(PC.alexProvisioned)).toBe(0);
+	});
+
+	test("admin route refused: a Cloud PC whose status shows an action running is skipped, through the user's own path", async () => {
+		adminRouteRefused();
 		const { output, error } = await runAsUser([PC.alexProvisioning, PC.alexProvisioned]);
 
 		expect(error).toBeUndefined();
@@ -260,22 +281,20 @@ describe('Check for an Earlier Reprovision on the user routes (status only)', ()
 		expect(output[0].json.reason).toMatch(
 			/^Its status is "provisioning", so an action may be running on it and it was not sent \(Check for an Earlier Reprovision: on this scope Graph shows only the status, not a reprovision that already finished\)$/,
 		);
-		const checks = graph.requests.filter((r) => r.method === 'GET');
-		expect(checks.map((r) => r.path)).toEqual(
+		const statusReads = graph.requests.filter(
+			(r) => r.method === 'GET' && !r.path.endsWith('/retrieveCloudPcRemoteActionResults'),
+		);
+		expect(statusReads.map((r) => r.path)).toEqual(
 			[PC.alexProvisioning, PC.alexProvisioned].map(
 				(id) => `/beta/users/${encodeURIComponent(ALEX.upn)}/cloudPCs/${id}`,
 			),
 		);
-		expect(reads()).toHaveLength(0);
 		expect(graph.reprovisionCount(PC.alexProvisioning)).toBe(0);
 	});
 
-	test('what it cannot see: a reprovision that already finished', async () => {
-		graph.addRemoteAction(PC.alexProvisioned, {
-			actionName: 'Reprovision',
-			actionState: 'done',
-			startDateTime: new Date(Date.now() - 60 * 60_000).toISOString(),
-		});
+	test('admin route refused, what it cannot see: a reprovision that already finished', async () => {
+		reprovisionedAnHourAgo(PC.alexProvisioned);
+		adminRouteRefused();
 
 		const { output } = await runAsUser([PC.alexProvisioned]);
 

@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { BatchResult } from '../../../transport/batch';
+import { sendBatched, type BatchResult } from '../../../transport/batch';
 import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
 import { graphOutcome, sendDirect } from '../../../transport/direct';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
 import type { readThroughput } from '../../throughput';
-import { firstFailure, readPlanned, type ItemPlanner } from '../items';
+import { firstFailure, resultsOrThrow, type ItemPlanner } from '../items';
 import { withEveryPage } from '../actionPages';
 import { toNodeApiError } from '../../../transport/errors';
 import { followPages } from '../pages';
@@ -43,46 +43,63 @@ export interface EarlierRun {
 
 /**
  * Each item's answer to Check for an Earlier Reprovision, in item order, for the items `include`
- * lets through; undefined where nothing was read or the tenant's list cleared it. Without "Continue On Fail" a read that fails throws
- * with `report`.
+ * lets through; undefined where nothing was read or the tenant's list cleared it. Every scope
+ * asks the admin route first: its remote action results also show a reprovision that already
+ * finished, which the user routes cannot. Where that is refused (a user without an admin role),
+ * the Specific User and Signed-In User scopes read the status through their own route. Without
+ * "Continue On Fail" a read that fails throws with `report`.
  */
 export async function readEarlier(
 	run: EarlierRun,
 	include: (p: ReprovisionPlan) => boolean,
 	report: string,
 ): Promise<Array<BatchResult | undefined>> {
-	const { ctx, graph, planner, count, throughput } = run;
+	const { ctx, planner, count } = run;
 	const checks = (p: ReprovisionPlan) => include(p) && p.checkEarlier && !p.dryRun;
 	const listed = await fromTenantList(run, checks);
-	const reads = await readPlanned(
-		ctx,
-		graph,
-		planner,
-		count,
-		(p) => (checks(p) && !listed.has(p.itemIndex) ? earlierCheckRequest(p) : undefined),
-		throughput,
-		report,
+	const actions = await readAll(run, (p) =>
+		checks(p) && !listed.has(p.itemIndex) ? remoteActionResultsRequest(p.cloudPcId) : undefined,
 	);
-	await readEveryPage(run, reads, report);
-	return Array.from({ length: count }, (_, itemIndex) => reads[itemIndex] ?? listed.get(itemIndex));
+	await readEveryPage(run, actions);
+	const statuses = await readAll(run, (p) =>
+		p.scope !== 'organization' && actions[p.itemIndex]?.ok === false
+			? preReadRequest(p)
+			: undefined,
+	);
+	const answers = Array.from(
+		{ length: count },
+		(_, itemIndex) => statuses[itemIndex] ?? actions[itemIndex] ?? listed.get(itemIndex),
+	);
+	const failed = planner.stopOnError ? firstFailure(answers) : undefined;
+	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex, report);
+	return answers;
 }
 
-/**
- * The admin route's answers, completed with their later pages (an earlier reprovision may be on
- * any); without "Continue On Fail" a page that cannot be read throws with `report`.
- */
+/** Batched reads for the planned items `request` names; failures stay with their items. */
+async function readAll(
+	{ graph, planner, count, throughput }: EarlierRun,
+	request: (p: ReprovisionPlan) => GraphRequest | undefined,
+): Promise<Array<BatchResult | undefined>> {
+	const read = (itemIndex: number) => {
+		const p = planner.plan(itemIndex);
+		return p && request(p);
+	};
+	return resultsOrThrow(
+		await sendBatched(graph, count, read, { ...throughput, stopOnFailure: false }),
+	);
+}
+
+/** The remote action results read, completed with their later pages (an earlier reprovision may be on any). */
 async function readEveryPage(
-	{ ctx, graph, planner, throughput }: EarlierRun,
+	{ graph, planner, throughput }: EarlierRun,
 	reads: Array<BatchResult | undefined>,
-	report: string,
 ): Promise<void> {
 	for (const [itemIndex, answer] of reads.entries()) {
-		const p = answer && planner.plan(itemIndex);
-		if (!p || p.scope !== 'organization') continue;
-		reads[itemIndex] = await withEveryPage(graph, throughput, p.cloudPcId, answer);
+		if (answer) {
+			const { cloudPcId } = planner.plan(itemIndex)!;
+			reads[itemIndex] = await withEveryPage(graph, throughput, cloudPcId, answer);
+		}
 	}
-	const failed = planner.stopOnError ? firstFailure(reads) : undefined;
-	if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex, report);
 }
 
 /**
@@ -102,7 +119,7 @@ async function fromTenantList(
 	const wanted = new Map<string, number>();
 	for (let itemIndex = 0; itemIndex < run.count; itemIndex++) {
 		const p = run.planner.wasPlanned(itemIndex) ? run.planner.plan(itemIndex) : undefined;
-		if (p && checks(p) && p.scope === 'organization') {
+		if (p && checks(p)) {
 			wanted.set(p.cloudPcId.toLowerCase(), itemIndex);
 		}
 	}
@@ -215,19 +232,12 @@ export function earlierCheckOption(
 	};
 }
 
-/** The read that tells whether a reprovision of this Cloud PC already started. */
-export function earlierCheckRequest(p: ReprovisionPlan): GraphRequest {
-	return p.scope === 'organization' ? remoteActionResultsRequest(p.cloudPcId) : preReadRequest(p);
-}
-
 /** Why a Cloud PC is not sent again after that read; undefined when nothing stops it. */
-export function startedEarlier(
-	p: ReprovisionPlan,
-	earlier: BatchResult | undefined,
-): string | undefined {
+export function startedEarlier(earlier: BatchResult | undefined): string | undefined {
 	if (!earlier?.ok) return undefined;
 	const body = earlier.response.body as IDataObject;
-	return p.scope === 'organization' ? reprovisionFound(body) : actionRunning(body);
+	// remote action results are a list; the user routes' fallback is the Cloud PC itself
+	return Array.isArray(body.value) ? reprovisionFound(body) : actionRunning(body);
 }
 
 function reprovisionFound(body: IDataObject): string | undefined {

@@ -88,7 +88,7 @@ export interface ItemReads {
  * what its output says, so a skipped Cloud PC is never reported as failed or cancelled.
  */
 export function skipOf(p: ReprovisionPlan, { read, earlier }: ItemReads): string | undefined {
-	return (read?.ok ? skipReason(read.response.body) : undefined) ?? startedEarlier(p, earlier);
+	return (read?.ok ? skipReason(read.response.body) : undefined) ?? startedEarlier(earlier);
 }
 
 /**
