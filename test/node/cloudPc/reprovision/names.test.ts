@@ -99,25 +99,6 @@ describe('Reprovision names the Cloud PC', () => {
 		expect(output[0].json).toMatchObject({ userPrincipalName: ADELE.upn, cloudPcName: null });
 	});
 
-	test("version 2 on a user's route: the earlier check's read of the Cloud PC names it, no extra read", async () => {
-		const { output, error } = await run({
-			parameters: reprovisionParameters({ scope: 'user', user: ADELE.id }),
-			items: [{ cloudPcId: PC.adeleFailed }],
-			typeVersion: 2,
-		});
-
-		expect(error).toBeUndefined();
-		// the check reads the Cloud PC itself on this route, once; nothing else is read
-		expect(graph.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([
-			`/beta/users/${ADELE.id}/cloudPCs/${PC.adeleFailed}`,
-		]);
-		expect(output[0].json).toMatchObject({
-			cloudPcName: 'CPC-adele-02',
-			userPrincipalName: ADELE.upn,
-			outcome: 'requested',
-		});
-	});
-
 	test.each([
 		['"name · user", no status', `CPC-adele-02 · ${ADELE.upn}`],
 		['"name · user · status"', `CPC-adele-02 · ${ADELE.upn} · failed`],

@@ -93,21 +93,22 @@ export function skipOf(p: ReprovisionPlan, { read, earlier }: ItemReads): string
 
 /**
  * What the output says of the Cloud PC before any outcome: the plan's summary, and its name and
- * user as a read before the request found them (Only If Reprovisionable's, or the earlier check's
- * on the user routes, which reads the Cloud PC itself), else as known without reading (the input
- * item, the From List choice, a UPN given as the user).
+ * user as the read before the request found them, else as known without reading (the input item,
+ * the From List choice, a UPN given as the user).
  */
-function knownOf(shape: OutputShape, p: ReprovisionPlan, reads: ItemReads, known: KnownNames) {
-	const pc = shape.pc(reads.read);
-	// the admin route's earlier check reads remote action results, which carry no names
-	const checked = reads.earlier?.ok ? cloudPcFields(reads.earlier.response.body) : {};
+function knownOf(
+	shape: OutputShape,
+	p: ReprovisionPlan,
+	read: BatchResult | undefined,
+	known: KnownNames,
+) {
+	const pc = shape.pc(read);
 	const { cloudPcId, ...rest } = summary(p);
 	const userUpn = p.user?.includes('@') ? p.user : null;
 	return {
 		...pc,
-		cloudPcName: pc.cloudPcName ?? checked.cloudPcName ?? known.cloudPcName,
-		userPrincipalName:
-			pc.userPrincipalName ?? checked.userPrincipalName ?? known.userPrincipalName ?? userUpn,
+		cloudPcName: pc.cloudPcName ?? known.cloudPcName,
+		userPrincipalName: pc.userPrincipalName ?? known.userPrincipalName ?? userUpn,
 		cloudPcId,
 		...rest,
 	};
@@ -142,7 +143,7 @@ export class ItemOutput {
 	): ItemResult {
 		const { shape } = this;
 		const { read, earlier } = reads;
-		const known = knownOf(shape, p, reads, this.names(p.itemIndex, p.cloudPcId));
+		const known = knownOf(shape, p, read, this.names(p.itemIndex, p.cloudPcId));
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
 		for (const [answer, what] of [
 			[read, 'The Cloud PC could not be read'],
