@@ -302,7 +302,6 @@ export async function ticketScenarios(ctx) {
 	);
 
 	await report.scenario(
-<<<<<<< HEAD
 		`[n8n ${version}] ticket with a mistyped user: 422 naming the user, not the Cloud PC`,
 		async (check) => {
 			graph.reset();
@@ -319,10 +318,7 @@ export async function ticketScenarios(ctx) {
 	);
 
 	await report.scenario(
-		`[n8n ${version}] ticket for a Cloud PC still provisioning: 200, skipped with the reason, nothing sent`,
-=======
 		`[n8n ${version}] ticket for a Cloud PC still provisioning: 422 with Graph's reason`,
->>>>>>> main
 		async (check) => {
 			graph.reset();
 			const { status, json } = await post({ ticketId: 'T-7', user: MEGAN, cloudPcId: megan02 });
