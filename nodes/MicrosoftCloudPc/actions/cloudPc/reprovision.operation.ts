@@ -51,9 +51,9 @@ const displayOptions = { show: { resource: ['cloudPc'], operation: ['reprovision
 /** Check for an Earlier Reprovision as each node version offers it. */
 const earlierCheckOptions = [1, 2].map((nodeVersion) =>
 	earlierCheckOption(nodeVersion, {
-		cost: 'one read per Cloud PC; on the Organization (Admin) scope with more than 20 Cloud PCs, one read per 999 Cloud PCs of the tenant instead',
+		cost: 'one read per Cloud PC; with more than 20 Cloud PCs, one read per 999 Cloud PCs of the tenant instead',
 		description:
-			'Whether to skip a Cloud PC, outcome "skipped" with the reason, when a reprovision of it started in the last 4 hours is running or done. On the Specific User and Signed-In User scopes Graph shows only the Cloud PC\'s status: one still being rebuilt is skipped, one already rebuilt is not.',
+			'Whether to skip a Cloud PC, outcome "skipped" with the reason, when a reprovision of it started in the last 4 hours is running or done. Needs an administrator\'s sign-in or app-only to see a reprovision that already finished; a user without an admin role is checked by status only (one still being rebuilt is skipped, one already rebuilt is not).',
 	}),
 );
 
