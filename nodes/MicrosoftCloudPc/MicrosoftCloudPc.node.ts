@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import * as cloudPc from './actions/cloudPc';
-import { credentialsDescription } from './actions/common.descriptions';
+import { credentialsDescription } from './shared/descriptions';
 import { nodeProperties } from './actions/node.description';
 import { route } from './actions/router';
 import { searchCloudPcs } from './methods/listSearch';

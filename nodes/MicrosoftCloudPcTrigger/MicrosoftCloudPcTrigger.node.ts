@@ -6,7 +6,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { credentialsDescription } from '../MicrosoftCloudPc/actions/common.descriptions';
+import { credentialsDescription } from '../MicrosoftCloudPc/shared/descriptions';
 import { triggerProperties } from './description';
 import { pollCloudPcs } from './poll';
 

@@ -5,7 +5,7 @@ import {
 	displayNamePrefixFilter,
 	statusOptions,
 	userPrincipalNameFilter,
-} from '../MicrosoftCloudPc/actions/common.descriptions';
+} from '../MicrosoftCloudPc/shared/descriptions';
 
 export type TriggerEvent = 'statusChanged' | 'reprovisionFinished' | 'added' | 'removed';
 

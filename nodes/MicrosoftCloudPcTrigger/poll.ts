@@ -5,13 +5,13 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { remoteActionFields, text } from '../MicrosoftCloudPc/actions/cloudPc/output';
-import { textProblem, upnProblem } from '../MicrosoftCloudPc/actions/validate';
-import { GraphFailure, toNodeApiError } from '../MicrosoftCloudPc/transport/errors';
+import { remoteActionFields, text } from '../MicrosoftCloudPc/shared/outputFields';
+import { textProblem, upnProblem } from '../MicrosoftCloudPc/shared/textChecks';
+import { GraphFailure, toNodeApiError } from '../MicrosoftCloudPc/transport/graphErrors';
 import { graphOutcome } from '../MicrosoftCloudPc/transport/direct';
 import { createGraphClient, type Authentication } from '../MicrosoftCloudPc/transport/graph';
 import { EVENTS, type TriggerEvent } from './description';
-import { listRequest, readTenant } from './read';
+import { listRequest, fetchTenant } from './read';
 import { compare, readState, type Change, type SeenCloudPc } from './state';
 
 /** Static data key of the state (the node's own static data). */
@@ -153,7 +153,7 @@ export async function pollCloudPcs(this: IPollFunctions): Promise<INodeExecution
 
 	// anything but a Graph answer (a credential that cannot sign in) stays n8n's own error
 	const seen = await graphOutcome(
-		readTenant(graph, listRequest(settings.filter), Date.now() + budget * BUDGET_SHARE),
+		fetchTenant(graph, listRequest(settings.filter), Date.now() + budget * BUDGET_SHARE),
 	);
 	if (seen instanceof GraphFailure) {
 		throw toNodeApiError(

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { followPages, type EndlessList } from '../MicrosoftCloudPc/actions/cloudPc/pages';
+import { followPages, type EndlessList } from '../MicrosoftCloudPc/shared/paging';
 import { MAX_TOP, cloudPcPath } from '../MicrosoftCloudPc/model';
 import { sendDirect } from '../MicrosoftCloudPc/transport/direct';
-import { GraphFailure } from '../MicrosoftCloudPc/transport/errors';
+import { GraphFailure } from '../MicrosoftCloudPc/transport/graphErrors';
 import type { GraphClient, GraphRequest } from '../MicrosoftCloudPc/transport/graph';
 import { DEFAULT_RETRY_POLICY } from '../MicrosoftCloudPc/transport/retry';
 import type { SeenCloudPc } from './state';
@@ -46,7 +46,7 @@ function seenCloudPc(pc: IDataObject): SeenCloudPc | undefined {
  * Throttling waits inside the poll, but never past `deadline` (ms since the epoch): the poll
  * then fails, and the next one starts from the last successful state.
  */
-export async function readTenant(
+export async function fetchTenant(
 	graph: GraphClient,
 	first: GraphRequest,
 	deadline: number,

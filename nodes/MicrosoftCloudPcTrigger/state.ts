@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { outcomeOfAction } from '../MicrosoftCloudPc/actions/cloudPc/remoteActions';
+import { outcomeOfAction } from '../MicrosoftCloudPc/shared/remoteActionResults';
 
 /*
  * What the trigger remembers between polls, and the comparison that turns two looks at the

@@ -1,9 +1,9 @@
 import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
-import { outcomeOfAction } from '../../nodes/MicrosoftCloudPc/actions/cloudPc/remoteActions';
+import { outcomeOfAction } from '../../nodes/MicrosoftCloudPc/shared/remoteActionResults';
 import { LIMIT, MAX_PAGES } from '../../nodes/MicrosoftCloudPc/actions/cloudPc/getMany.operation';
 import { MicrosoftCloudPc } from '../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
-import { upnProblem } from '../../nodes/MicrosoftCloudPc/actions/validate';
+import { upnProblem } from '../../nodes/MicrosoftCloudPc/shared/textChecks';
 import { manyCloudPcs, startGraphServer, type GraphServer } from '../graph-server';
 import {
 	ADELE,

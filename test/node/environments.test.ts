@@ -5,7 +5,7 @@ import {
 	failureFromAnswer,
 	hintFor,
 	toNodeApiError,
-} from '../../nodes/MicrosoftCloudPc/transport/errors';
+} from '../../nodes/MicrosoftCloudPc/transport/graphErrors';
 import { TestCredentialsHelper } from '../harness/credentials-helper';
 import { credentialTypes, nodeTypes } from '../harness/run-workflow';
 

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
 import { GRAPH_RESOURCE } from '../../nodes/MicrosoftCloudPc/environments';
-import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/errors';
+import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/graphErrors';
 import { PC, SECRETS, delegatedCredential, serverOptions } from '../fixtures';
 import { startGraphServer, type GraphServer } from '../graph-server';
 import { testCredential } from '../harness/credential-test';

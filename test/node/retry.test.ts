@@ -1,6 +1,6 @@
 import { throughputOptions } from '../../nodes/MicrosoftCloudPc/actions/throughput';
 import { retryAfterMs } from '../../nodes/MicrosoftCloudPc/transport/clock';
-import { GraphFailure } from '../../nodes/MicrosoftCloudPc/transport/errors';
+import { GraphFailure } from '../../nodes/MicrosoftCloudPc/transport/graphErrors';
 import {
 	backoffMs,
 	DEFAULT_RETRY_POLICY,

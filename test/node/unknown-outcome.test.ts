@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import { readBatchAnswer } from '../../nodes/MicrosoftCloudPc/transport/batchEnvelope';
-import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/errors';
+import { failureFromAnswer } from '../../nodes/MicrosoftCloudPc/transport/graphErrors';
 import { outcomeIsUnknown } from '../../nodes/MicrosoftCloudPc/transport/retry';
 import { delegatedCredential, reprovisionParameters, startFleetServer } from '../fixtures';
 import {

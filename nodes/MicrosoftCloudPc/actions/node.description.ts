@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as cloudPc from './cloudPc';
-import { authenticationProperty } from './common.descriptions';
+import { authenticationProperty } from '../shared/descriptions';
 import { throughputOptions } from './throughput';
 
 export const nodeProperties: INodeProperties[] = [

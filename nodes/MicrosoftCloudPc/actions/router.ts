@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createGraphClient, type Authentication, type GraphClient } from '../transport/graph';
 import * as cloudPc from './cloudPc';
-import type { ItemResult } from './types';
+import type { ItemResult } from '../shared/types';
 
 type Operation = (
 	this: IExecuteFunctions,

@@ -2,9 +2,9 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { BatchOptions } from '../transport/batch';
 import { DEFAULT_RETRY_POLICY, START_IN_FLIGHT } from '../transport/retry';
-import { numberTypeOptions } from './common.descriptions';
+import { numberTypeOptions } from '../shared/descriptions';
 import { rangeText, readCollection, readNumberOption } from './validate';
-import type { NumberBounds } from './types';
+import type { NumberBounds } from '../shared/types';
 
 /*
  * The bounds of "Throughput and Retries". Each holds n8n to something it can live with: at

@@ -14,10 +14,10 @@ import {
 	type NetworkResponse,
 } from '@azure/msal-node';
 
-import { AppOnlyTokenError, describeTokenError } from './errors';
+import { AppOnlyTokenError, describeTokenError } from './signInErrors';
 import { planAppOnlySignIn, type AppOnlyCredentialData, type AppOnlyPlan } from './settings';
 
-export { AppOnlyTokenError } from './errors';
+export { AppOnlyTokenError } from './signInErrors';
 export { planAppOnlySignIn, type AppOnlyCredentialData, type AppOnlyPlan } from './settings';
 
 /** How long one sign-in request may take before the item fails with a network error. */

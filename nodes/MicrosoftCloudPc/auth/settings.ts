@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 
 import { appOnlyScope, resolveEndpoints } from '../environments';
-import { invalidCredential } from './errors';
+import { invalidCredential } from './signInErrors';
 import { GUID_PATTERN } from '../model';
 
 export const APP_ONLY_AUTH_METHODS = [

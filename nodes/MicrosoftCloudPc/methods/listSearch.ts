@@ -5,12 +5,12 @@ import {
 	type INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { readPage } from '../actions/cloudPc/pages';
-import { userProblem } from '../actions/validate';
-import { GraphFailure, hintFor } from '../transport/errors';
+import { pageOf } from '../shared/paging';
+import { userProblem } from '../shared/textChecks';
+import { GraphFailure, hintFor } from '../transport/graphErrors';
 import { createGraphClient, type Authentication, type GraphRequest } from '../transport/graph';
 import { cloudPcPath, type Scope, SCOPES } from '../model';
-import { cloudPcFields, text } from '../actions/cloudPc/output';
+import { cloudPcFields, text } from '../shared/outputFields';
 import { listEntryName } from '../actions/cloudPc/listEntry';
 
 /** Output fields the picker's search text is looked for in. */
@@ -59,7 +59,7 @@ export async function searchCloudPcs(
 		refusal.message = message;
 		throw refusal;
 	});
-	const page = readPage(response);
+	const page = pageOf(response);
 	const needle = filter?.trim().toLowerCase();
 	const results = page.value
 		.map((pc) => cloudPcFields(pc))

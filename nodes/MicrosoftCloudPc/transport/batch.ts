@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { batchBody, MAX_BATCH_SIZE, readBatchAnswer, type EntryAnswer } from './batchEnvelope';
 import { nextTurn, sleep } from './clock';
-import { GraphFailure } from './errors';
+import { GraphFailure } from './graphErrors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
 import {
 	decide,

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { CloudEnvironment } from '../environments';
-import { failureFromAnswer, GraphFailure, unreadableAnswer } from './errors';
+import { failureFromAnswer, GraphFailure, unreadableAnswer } from './graphErrors';
 import type { GraphRequest, GraphResponse } from './graph';
 
 /*

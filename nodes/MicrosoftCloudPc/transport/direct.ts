@@ -1,5 +1,5 @@
 import { sleep } from './clock';
-import { GraphFailure } from './errors';
+import { GraphFailure } from './graphErrors';
 import type { GraphClient, GraphRequest, GraphResponse } from './graph';
 import { afterNotActed, decide, spend, type Attempts, type RetryPolicy } from './retry';
 import { CANCELLED, confirmedResponse, endedBy, unknownOutcome, type Verdict } from './verdict';

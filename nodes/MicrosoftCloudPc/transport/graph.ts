@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { environmentOf, resolveEndpoints, type CloudEnvironment } from '../environments';
-import { refusedDelegatedRefresh } from '../auth/errors';
+import { refusedDelegatedRefresh } from '../auth/signInErrors';
 import { forgetAppOnlyToken } from '../auth/msal';
 import {
 	graphErrorFromResponse,
@@ -20,7 +20,7 @@ import {
 	invalidResponse,
 	unreadableAnswer,
 	type GraphFailure,
-} from './errors';
+} from './graphErrors';
 import { USER_AGENT } from './userAgent';
 
 export type GraphVersion = 'v1.0' | 'beta';

@@ -1,5 +1,5 @@
 import { clampDelay } from './clock';
-import type { GraphFailure } from './errors';
+import type { GraphFailure } from './graphErrors';
 import { unknownOutcome } from './verdict';
 
 /** How hard to try before an item fails; set from the node's "Throughput and Retries" options. */

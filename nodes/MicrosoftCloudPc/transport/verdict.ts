@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphFailure } from './errors';
+import type { GraphFailure } from './graphErrors';
 import type { GraphResponse } from './graph';
 
 /** What Graph's own records say of an attempt whose answer was lost. */

@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { sendDirect, type DirectOptions } from '../../transport/direct';
 import type { GraphClient, GraphRequest } from '../../transport/graph';
-import { followPages } from './pages';
-import { EARLIER_WINDOW_MS } from './remoteActions';
+import { followPages } from '../../shared/paging';
+import { EARLIER_WINDOW_MS } from '../../shared/remoteActionResults';
 
 /*
  * The tenant's bulk actions (beta): created with POST, listed with GET on the same path,

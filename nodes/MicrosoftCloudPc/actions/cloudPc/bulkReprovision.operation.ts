@@ -6,7 +6,7 @@ import {
 	updateDisplayOptions,
 } from 'n8n-workflow';
 
-import { GraphFailure, toNodeApiError } from '../../transport/errors';
+import { GraphFailure, toNodeApiError } from '../../transport/graphErrors';
 import {
 	graphOutcome,
 	sendDirect,
@@ -15,7 +15,7 @@ import {
 } from '../../transport/direct';
 import type { GraphClient, GraphRequest } from '../../transport/graph';
 import type { Verdict } from '../../transport/verdict';
-import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
+import { cloudPcLocator, organizationBetaNotice } from '../../shared/descriptions';
 import {
 	bulkActionPages,
 	BULK_ACTIONS_PATH,
@@ -31,10 +31,11 @@ import {
 } from './reprovision/request';
 import { readThroughput } from '../throughput';
 import { invalid, readChoiceOption, readCloudPcId, readCollection } from '../validate';
-import { graphFailureResult, itemRanges, ItemPlanner, SeenCloudPcs } from './items';
+import { ItemPlanner, SeenCloudPcs } from './itemPlanner';
+import { graphFailureResult, itemRanges } from './runReport';
 import { EarlierTries, replayed } from './earlierTries';
-import { UNKNOWN_HINT, failureFields, text } from './output';
-import type { ItemResult } from '../types';
+import { UNKNOWN_HINT, failureFields, text } from '../../shared/outputFields';
+import type { ItemResult } from '../../shared/types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
 

@@ -11,12 +11,12 @@ import {
 	cloudPcLocator,
 	scopeProperty,
 	userProperty,
-} from '../common.descriptions';
+} from '../../shared/descriptions';
 import { readCloudPcId, readScope, readUser } from '../validate';
-import { readEach } from './items';
-import { cloudPcFields } from './output';
+import { fetchEach } from './batchedReads';
+import { cloudPcFields } from '../../shared/outputFields';
 import { readsStatus, readSelect, readVersionFor, selectQuery } from './selectFields';
-import type { ItemResult } from '../types';
+import type { ItemResult } from '../../shared/types';
 import { cloudPcPath, type Scope } from '../../model';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['get'] } };
@@ -62,7 +62,7 @@ export async function execute(
 		user: p.user,
 		apiVersion: p.version,
 	});
-	return await readEach(this, graph, items.length, {
+	return await fetchEach(this, graph, items.length, {
 		plan: (itemIndex) => plan(this, itemIndex, graph),
 		request: (p) => ({
 			method: 'GET',

@@ -6,7 +6,7 @@ import {
 	updateDisplayOptions,
 } from 'n8n-workflow';
 
-import { GraphFailure, toNodeApiError } from '../../transport/errors';
+import { GraphFailure, toNodeApiError } from '../../transport/graphErrors';
 import { sendDirect } from '../../transport/direct';
 import type { GraphClient, GraphRequest, GraphVersion } from '../../transport/graph';
 import {
@@ -17,7 +17,7 @@ import {
 	statusOptions,
 	userPrincipalNameFilter,
 	userProperty,
-} from '../common.descriptions';
+} from '../../shared/descriptions';
 import { readParameter } from '../parameters';
 import { readThroughput } from '../throughput';
 import {
@@ -29,11 +29,11 @@ import {
 	readScope,
 	readUser,
 } from '../validate';
-import { ItemPlanner } from './items';
-import { cloudPcFields, failureFields } from './output';
-import { followPages, type EndlessList } from './pages';
+import { ItemPlanner } from './itemPlanner';
+import { cloudPcFields, failureFields } from '../../shared/outputFields';
+import { followPages, type EndlessList } from '../../shared/paging';
 import { readsStatus, readSelect, readVersionFor, selectQuery } from './selectFields';
-import type { ItemResult, NumberBounds } from '../types';
+import type { ItemResult, NumberBounds } from '../../shared/types';
 import { MAX_TOP, cloudPcPath, type Scope } from '../../model';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['getMany'] } };

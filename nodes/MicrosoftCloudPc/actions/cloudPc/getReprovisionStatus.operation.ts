@@ -6,17 +6,17 @@ import {
 } from 'n8n-workflow';
 
 import type { GraphClient } from '../../transport/graph';
-import { cloudPcLocator, organizationBetaNotice } from '../common.descriptions';
+import { cloudPcLocator, organizationBetaNotice } from '../../shared/descriptions';
 import { readCloudPcId } from '../validate';
-import { readEach } from './items';
-import { remoteActionFields } from './output';
+import { fetchEach } from './batchedReads';
+import { remoteActionFields } from '../../shared/outputFields';
 import {
 	latestReprovision,
 	outcomeOfAction,
 	reasonOfAction,
 	remoteActionResultsRequest,
-} from './remoteActions';
-import type { ItemResult } from '../types';
+} from '../../shared/remoteActionResults';
+import type { ItemResult } from '../../shared/types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['getReprovisionStatus'] } };
 
@@ -34,7 +34,7 @@ export async function execute(
 	graph: GraphClient,
 ): Promise<ItemResult[]> {
 	const known = (cloudPcId: string) => ({ cloudPcId, apiVersion: 'beta' });
-	return await readEach(this, graph, items.length, {
+	return await fetchEach(this, graph, items.length, {
 		plan: (itemIndex) => readCloudPcId(this, itemIndex),
 		request: remoteActionResultsRequest,
 		known,

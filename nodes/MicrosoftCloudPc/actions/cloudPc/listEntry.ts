@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
 
-import { text } from './output';
+import { text } from '../../shared/outputFields';
 
 /*
  * A Cloud PC as the "From List" picker names it ("AdeleV-01 · failed ·

@@ -8,27 +8,21 @@ import {
 
 import { sendBatched, type BatchResult, type BatchRunResult } from '../../transport/batch';
 import type { GraphClient, GraphRequest } from '../../transport/graph';
-import { toNodeApiError } from '../../transport/errors';
+import { toNodeApiError } from '../../transport/graphErrors';
 import {
 	cloudPcLocator,
 	numberTypeOptions,
 	scopeProperty,
 	userProperty,
-} from '../common.descriptions';
+} from '../../shared/descriptions';
 import { readThroughput } from '../throughput';
 import { invalid } from '../validate';
-import {
-	firstFailure,
-	inSlices,
-	ItemPlanner,
-	readPlanned,
-	SeenCloudPcs,
-	sendReport,
-	withReport,
-} from './items';
+import { fetchPlanned } from './batchedReads';
+import { inSlices, ItemPlanner, SeenCloudPcs } from './itemPlanner';
+import { firstFailure, sendReport, withReport } from './runReport';
 import { EarlierTries, replayed } from './earlierTries';
 import { listChoiceNames, namesWithoutReading } from './listEntry';
-import { earlierCheckOption, readEarlier } from './reprovision/earlier';
+import { earlierCheckOption, fetchEarlier } from './reprovision/earlier';
 import { ItemOutput, OutputShape, skipOf } from './reprovision/output';
 import {
 	defaultEarlierCheck,
@@ -44,7 +38,7 @@ import {
 } from './reprovision/request';
 import { reprovisionVerifier } from './reprovision/verify';
 import { waitForReprovisions, type Waiting, type WaitResult } from './reprovision/wait';
-import type { ItemResult } from '../types';
+import type { ItemResult } from '../../shared/types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['reprovision'] } };
 
@@ -189,11 +183,11 @@ export async function execute(
 	const fresh = (p: ReprovisionPlan) => tries.outcomeOf(p.cloudPcId) === undefined;
 
 	const reads = shape.preReads
-		? await readFirst(run, (p) =>
+		? await fetchFirst(run, (p) =>
 				fresh(p) && p.onlyIfReprovisionable ? preReadRequest(p) : undefined,
 			)
 		: [];
-	const earlier = shape.checksEarlier ? await readEarlier(run, fresh, NOTHING_SENT) : [];
+	const earlier = shape.checksEarlier ? await fetchEarlier(run, fresh, NOTHING_SENT) : [];
 	const sends = (itemIndex: number): ReprovisionPlan | undefined => {
 		const p = planner.plan(itemIndex);
 		const itemReads = { read: reads[itemIndex], earlier: earlier[itemIndex] };
@@ -267,11 +261,11 @@ function planItems(
  * remote actions (Check for an Earlier Reprovision, so that a retried execution does not wipe
  * again what its first attempt already had rebuilt).
  */
-async function readFirst(
+async function fetchFirst(
 	{ ctx, graph, planner, throughput, count }: Run,
 	request: (p: ReprovisionPlan) => GraphRequest | undefined,
 ) {
-	return await readPlanned(ctx, graph, planner, count, request, throughput, NOTHING_SENT);
+	return await fetchPlanned(ctx, graph, planner, count, request, throughput, NOTHING_SENT);
 }
 
 /**

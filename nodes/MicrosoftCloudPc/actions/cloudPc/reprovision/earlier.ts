@@ -5,15 +5,16 @@ import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
 import { graphOutcome, sendDirect } from '../../../transport/direct';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
 import type { readThroughput } from '../../throughput';
-import { firstFailure, resultsOrThrow, type ItemPlanner } from '../items';
-import { withEveryPage } from '../actionPages';
-import { toNodeApiError } from '../../../transport/errors';
-import { followPages } from '../pages';
+import { type ItemPlanner } from '../itemPlanner';
+import { firstFailure, resultsOrThrow } from '../runReport';
+import { withEveryPage } from '../../../shared/remoteActionPages';
+import { toNodeApiError } from '../../../transport/graphErrors';
+import { followPages } from '../../../shared/paging';
 import {
 	EARLIER_WINDOW_MS,
 	earlierReprovision,
 	remoteActionResultsRequest,
-} from '../remoteActions';
+} from '../../../shared/remoteActionResults';
 import { defaultEarlierCheck, preReadRequest, type ReprovisionPlan } from './request';
 import { cloudPcPath, MAX_TOP, REPROVISIONABLE_STATUSES } from '../../../model';
 
@@ -49,7 +50,7 @@ export interface EarlierRun {
  * the Specific User and Signed-In User scopes read the status through their own route. Without
  * "Continue On Fail" a read that fails throws with `report`.
  */
-export async function readEarlier(
+export async function fetchEarlier(
 	run: EarlierRun,
 	include: (p: ReprovisionPlan) => boolean,
 	report: string,

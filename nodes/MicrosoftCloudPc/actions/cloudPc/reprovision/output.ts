@@ -1,11 +1,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { BatchResult } from '../../../transport/batch';
-import { toNodeApiError } from '../../../transport/errors';
+import { toNodeApiError } from '../../../transport/graphErrors';
 import type { GraphRequest } from '../../../transport/graph';
-import type { ItemResult } from '../../types';
-import { graphFailureResult, notReached } from '../items';
-import { cloudPcFields, failureFields, remoteActionFields, UNKNOWN_HINT } from '../output';
+import type { ItemResult } from '../../../shared/types';
+import { graphFailureResult, notReached } from '../runReport';
+import {
+	cloudPcFields,
+	failureFields,
+	remoteActionFields,
+	UNKNOWN_HINT,
+} from '../../../shared/outputFields';
 import { startedEarlier } from './earlier';
 import {
 	checksEarlierIn,

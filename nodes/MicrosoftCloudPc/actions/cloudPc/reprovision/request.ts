@@ -12,7 +12,7 @@ import {
 	readScope,
 	readUser,
 } from '../../validate';
-import type { NumberBounds } from '../../types';
+import type { NumberBounds } from '../../../shared/types';
 import { cloudPcPath, REPROVISIONABLE_STATUSES, type Scope } from '../../../model';
 
 /*

@@ -8,10 +8,10 @@ import {
 } from '../../../transport/batch';
 import type { GraphClient } from '../../../transport/graph';
 import type { Verdict } from '../../../transport/verdict';
-import { latestReprovision, remoteActionResultsRequest } from '../remoteActions';
+import { latestReprovision, remoteActionResultsRequest } from '../../../shared/remoteActionResults';
 import { preReadRequest, type ReprovisionPlan } from './request';
-import { resultsOrThrow } from '../items';
-import { withEveryPage } from '../actionPages';
+import { resultsOrThrow } from '../runReport';
+import { withEveryPage } from '../../../shared/remoteActionPages';
 import { REPROVISIONABLE_STATUSES } from '../../../model';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;

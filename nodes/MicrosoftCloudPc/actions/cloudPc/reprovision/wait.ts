@@ -5,14 +5,14 @@ import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
 import { graphOutcome, sendDirect } from '../../../transport/direct';
 import type { GraphClient, GraphRequest } from '../../../transport/graph';
 import { MAX_TOP, cloudPcPath } from '../../../model';
-import { followPages } from '../pages';
-import type { Outcome } from '../output';
+import { followPages } from '../../../shared/paging';
+import type { Outcome } from '../../../shared/outputFields';
 import {
 	latestReprovision,
 	outcomeOfAction,
 	reasonOfAction,
 	remoteActionResultsRequest,
-} from '../remoteActions';
+} from '../../../shared/remoteActionResults';
 import { sleep } from '../../../transport/clock';
 import { isTransient } from '../../../transport/retry';
 import type { WaitSettings } from './request';

@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { BatchResult } from '../../transport/batch';
-import { graphOutcome, sendDirect, type DirectOptions } from '../../transport/direct';
-import { GraphFailure } from '../../transport/errors';
-import type { GraphClient, GraphRequest } from '../../transport/graph';
-import { followPages } from './pages';
-import { remoteActionResultsRequest } from './remoteActions';
+import type { BatchResult } from '../transport/batch';
+import { graphOutcome, sendDirect, type DirectOptions } from '../transport/direct';
+import { GraphFailure } from '../transport/graphErrors';
+import type { GraphClient, GraphRequest } from '../transport/graph';
+import { followPages } from './paging';
+import { remoteActionResultsRequest } from './remoteActionResults';
 
 /** Pages of remote action results read at most: an earlier action may be on any of them. */
 const MAX_ACTION_PAGES = 20;

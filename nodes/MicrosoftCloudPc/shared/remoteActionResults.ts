@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphRequest } from '../../transport/graph';
-import type { Outcome } from './output';
-import { cloudPcPath } from '../../model';
+import type { GraphRequest } from '../transport/graph';
+import type { Outcome } from './outputFields';
+import { cloudPcPath } from '../model';
 
 /** How far before our request a Reprovision action may have started and still be ours (clock skew). */
 const CLOCK_SKEW_MS = 5 * 60_000;

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { hintFor, type GraphFailure } from '../../transport/errors';
+import { hintFor, type GraphFailure } from '../transport/graphErrors';
 
 /**
  * Output shapes shared by the Cloud PC operations: flat, the same keys every time (null when

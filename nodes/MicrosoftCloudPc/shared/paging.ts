@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { GraphFailure } from '../../transport/errors';
-import type { GraphRequest, GraphResponse } from '../../transport/graph';
+import { GraphFailure } from '../transport/graphErrors';
+import type { GraphRequest, GraphResponse } from '../transport/graph';
 
 /** One page of a Graph collection, its shape checked. */
 export interface Page {
@@ -31,7 +31,7 @@ const isObject = (value: unknown): value is IDataObject =>
  * A list answer as Graph documents it: `value`, an array of objects, and an optional
  * `@odata.nextLink` text. Anything else is an error, not an empty list.
  */
-export function readPage(response: GraphResponse<unknown>): Page {
+export function pageOf(response: GraphResponse<unknown>): Page {
 	const body = response.body;
 	const value = isObject(body) ? body.value : undefined;
 	if (!Array.isArray(value) || !value.every(isObject)) {
@@ -66,7 +66,7 @@ export interface PageLimit {
 
 /**
  * The pages of a Graph list: `first`, then each `@odata.nextLink` verbatim on the same version
- * (it carries the filter, projection and page size). Every page's shape is checked (readPage).
+ * (it carries the filter, projection and page size). Every page's shape is checked (pageOf).
  * A link already followed, or one more page than `maxPages`, stops it with a failure that keeps
  * the request-id, never an endless or silently short list. Leave the loop to stop early.
  */
@@ -79,7 +79,7 @@ export async function* followPages(
 	let request = first;
 	for (let pages = 1; ; pages++) {
 		const response = await send(request);
-		const page = readPage(response);
+		const page = pageOf(response);
 		yield { page, response };
 		const { nextLink } = page;
 		if (!nextLink) return;
