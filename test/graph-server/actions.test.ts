@@ -474,14 +474,14 @@ describe('reads: snapshots, supported actions, connectivity history', () => {
 		const all = await read(adele01.id);
 		expect(all.map((a: { actionName: string }) => a.actionName).sort()).toEqual(
 			[
-				'changeUserAccountType',
-				'placeUnderReview',
-				'rename',
-				'reprovision',
-				'resize',
-				'restart',
-				'restore',
-				'troubleShoot',
+				'ChangeUserAccountType',
+				'PlaceUnderReview',
+				'Rename',
+				'Reprovision',
+				'Resize',
+				'Restart',
+				'Restore',
+				'TroubleShoot',
 			].sort(),
 		);
 		expect(all.every((a: { actionCapability: string }) => a.actionCapability === 'enabled')).toBe(
@@ -490,11 +490,11 @@ describe('reads: snapshots, supported actions, connectivity history', () => {
 
 		server.disableAction(adele01.id, 'reboot');
 		expect(await read(adele01.id)).toContainEqual({
-			actionName: 'restart',
+			actionName: 'Restart',
 			actionCapability: 'disabled',
 		});
 		expect(await read(adele02.id)).toContainEqual({
-			actionName: 'restart',
+			actionName: 'Restart',
 			actionCapability: 'enabled',
 		});
 		const refused = await post(actionPath('reboot', adele01.id));
