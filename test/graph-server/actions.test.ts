@@ -418,6 +418,30 @@ describe('remote action results, state changes and status rules', () => {
 	});
 });
 
+test('remote action results keep paging, oldest first, across actions', async () => {
+	const paged = await startGraphServer({ tokens, remoteActionPageSize: 1 });
+	try {
+		expect((await post(actionPath('reboot', adele01.id), undefined, ADMIN, paged)).status).toBe(
+			204,
+		);
+		paged.completeRemoteAction(adele01.id, 'done', 'reboot');
+		expect(
+			(await post(actionPath('rename', adele01.id), { displayName: 'n' }, ADMIN, paged)).status,
+		).toBe(204);
+		const names: string[] = [];
+		let next: string | undefined =
+			`${paged.url}/beta/deviceManagement/virtualEndpoint/cloudPCs/${adele01.id}/retrieveCloudPcRemoteActionResults`;
+		while (next) {
+			const page = await (await call(next.slice(paged.url.length), READER, {}, paged)).json();
+			names.push(...page.value.map((a: { actionName: string }) => a.actionName));
+			next = page['@odata.nextLink'];
+		}
+		expect(names).toEqual(['Reboot', 'Rename']);
+	} finally {
+		await paged.close();
+	}
+});
+
 describe('reads: snapshots, supported actions, connectivity history', () => {
 	const admin = (id: string, fn: string, version = 'beta') =>
 		`/${version}/deviceManagement/virtualEndpoint/cloudPCs/${id}/${fn}`;
