@@ -3,12 +3,15 @@
 // can be seen live. Not a Graph route: it plays Windows 365's part, as the server's own API does.
 import { createServer } from 'node:http';
 
-/** A running reprovision fails as a whole (remote action `failed`); otherwise the status turns failed. */
+/**
+ * A running remote action (reprovision, restore, troubleshoot…) fails as a whole (remote action
+ * `failed`, the Cloud PC back in the status it had); with none running, the status turns failed.
+ */
 function makeFail(graph, id) {
 	const running = graph
 		.remoteActions(id)
-		.some((a) => a.actionName === 'Reprovision' && ['pending', 'active'].includes(a.actionState));
-	if (running) graph.completeRemoteAction(id, 'failed');
+		.find((a) => ['pending', 'active'].includes(a.actionState));
+	if (running) graph.completeRemoteAction(id, 'failed', running.started?.segment ?? 'reprovision');
 	else graph.setStatus(id, 'failed');
 }
 
