@@ -159,6 +159,19 @@ export const organizationBetaNotice: INodeProperties = {
 	default: '',
 };
 
+/**
+ * The notice of a beta read on the Organization (Admin) route whose Graph page lists its own
+ * permissions (`needs`: "CloudPC.Read.All", say).
+ */
+export function adminBetaReadNotice(name: string, needs: string): INodeProperties {
+	return {
+		displayName: `Uses the Organization (Admin) route of the Graph beta API, whatever the API Version below says; the credential needs ${needs}, and an admin role when delegated.`,
+		name,
+		type: 'notice',
+		default: '',
+	};
+}
+
 /** The documented statuses as editor options; an expression may give any other (newer) one. */
 export const statusOptions = CLOUD_PC_STATUSES.map(([name, value]) => ({ name, value }));
 
