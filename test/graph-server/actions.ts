@@ -21,8 +21,9 @@ export interface RemoteActionSpec {
 	/** Whether `actionName` is a value Graph documents, or this server's plausible guess. */
 	actionNameDocumented: boolean;
 	/**
-	 * Its name in beta getSupportedCloudPcRemoteActions (cloudPcRemoteActionName); undefined when
-	 * that enum has no member for it (then the action is never listed there).
+	 * Its cloudPcRemoteActionName member (beta getSupportedCloudPcRemoteActions, which answers it
+	 * capitalized: "Restart", as its example shows); undefined when that enum has no member for it
+	 * (then the action is never listed there).
 	 */
 	capabilityName?: string;
 	/** Graph's API reference page. */
@@ -291,6 +292,7 @@ export const REMOTE_ACTIONS: readonly RemoteActionSpec[] = [
 		segment: 'powerOff',
 		actionName: 'CloudPcPowerOff',
 		actionNameDocumented: false,
+		// The page writes the path '.../poweroff'; Graph's segments compare case-insensitively.
 		docs: `${LEARN}/cloudpc-poweroff?view=graph-rest-beta`,
 		routes: { 'v1.0': [], beta: ADMIN },
 		destructive: false,

@@ -124,6 +124,8 @@ export interface ActionRefusal {
 	detail: string;
 }
 
+const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
 /** Deterministic snapshot ids in the shape of Graph's example ('A00009UV000_<guid>'). */
 export function defaultSnapshots(pcs: readonly SeedCloudPc[], now = Date.now()): CloudPcSnapshot[] {
 	const day = 24 * 60 * 60 * 1000;
@@ -418,10 +420,15 @@ export class CloudPcStore {
 		this.disabled.set(id, set);
 	}
 
-	/** beta getSupportedCloudPcRemoteActions: the actions with a documented capability name. */
+	/**
+	 * beta getSupportedCloudPcRemoteActions: the actions with a documented capability name. The
+	 * resource page lists the enum in camelCase (restart, troubleShoot, …) but the method page's
+	 * example answers PascalCase ("Restart", "Reprovision"); this server sends the example's casing,
+	 * so a client that compares exactly against the enum fails here as it would there.
+	 */
 	supportedActions(id: string): { actionName: string; actionCapability: string }[] {
 		return REMOTE_ACTIONS.filter((spec) => spec.capabilityName !== undefined).map((spec) => ({
-			actionName: spec.capabilityName as string,
+			actionName: pascal(spec.capabilityName as string),
 			actionCapability: this.isDisabled(id, spec.segment) ? 'disabled' : 'enabled',
 		}));
 	}
