@@ -66,6 +66,7 @@ describe('Get Supported Actions', () => {
 						{ actionName: 'Restart', actionCapability: 'disabled' },
 						{ actionName: 'PlaceUnderReview', actionCapability: 'enabled' },
 						{ actionName: 'SetDeviceName', actionCapability: 'comingSoon' },
+						{ actionName: '__proto__', actionCapability: 'disabled' },
 					],
 				},
 			},
@@ -77,13 +78,17 @@ describe('Get Supported Actions', () => {
 
 		expect(output[0].json).toMatchObject({
 			enabledActions: ['placeUnderReview'],
-			disabledActions: ['restart'],
+			disabledActions: ['restart', '__proto__'],
 			capabilities: {
 				restart: 'disabled',
 				placeUnderReview: 'enabled',
 				setDeviceName: 'comingSoon',
 			},
 		});
+		// a name that is also a prototype's key stays data, not the object's prototype
+		expect(Object.getOwnPropertyDescriptor(output[0].json.capabilities, '__proto__')?.value).toBe(
+			'disabled',
+		);
 	});
 
 	test('isActionDisabled, for the engine: any case, an action not listed is not disabled', () => {

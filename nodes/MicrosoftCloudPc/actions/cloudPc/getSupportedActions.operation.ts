@@ -64,7 +64,14 @@ export function capabilitiesOf(body: IDataObject): Record<string, string> {
 	const capabilities: Record<string, string> = {};
 	for (const entry of value) {
 		const name = text(entry?.actionName);
-		if (name) capabilities[actionKey(name)] = text(entry.actionCapability) ?? 'unknown';
+		if (!name) continue;
+		// an own property whatever the name ("__proto__" included), as Graph sent it
+		Object.defineProperty(capabilities, actionKey(name), {
+			value: text(entry.actionCapability) ?? 'unknown',
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	}
 	return capabilities;
 }
