@@ -369,25 +369,24 @@ describe('remote action results, state changes and status rules', () => {
 	test('actionTimings: pending first, then active, then done in time; the demo duration holds for every action', async () => {
 		const timed = await startGraphServer({
 			tokens,
-			reprovisionDurationMs: 400,
-			actionTimings: { reboot: { pendingMs: 100 }, rename: { durationMs: 150 } },
+			reprovisionDurationMs: 1000,
+			actionTimings: { reboot: { pendingMs: 400 }, rename: { durationMs: 100 } },
 		});
 		try {
-			expect((await post(actionPath('reboot', adele01.id), undefined, ADMIN, timed)).status).toBe(
-				204,
-			);
 			expect(
 				(await post(actionPath('rename', adele02.id), { displayName: 'later' }, ADMIN, timed))
 					.status,
 			).toBe(204);
+			expect((await post(actionPath('reboot', adele01.id), undefined, ADMIN, timed)).status).toBe(
+				204,
+			);
 			const states = (id: string) => timed.remoteActions(id).map((a) => a.actionState);
 			expect(states(adele01.id)).toEqual(['pending']);
-			expect(states(adele02.id)).toEqual(['active']);
-			await new Promise((resolve) => setTimeout(resolve, 200));
+			await new Promise((resolve) => setTimeout(resolve, 500));
 			expect(states(adele01.id)).toEqual(['active']);
 			expect(states(adele02.id)).toEqual(['done']);
 			expect(timed.cloudPc(adele02.id)?.displayName).toBe('later');
-			await new Promise((resolve) => setTimeout(resolve, 300));
+			await new Promise((resolve) => setTimeout(resolve, 600));
 			expect(states(adele01.id)).toEqual(['done']);
 		} finally {
 			await timed.close();
@@ -721,12 +720,12 @@ describe('fault injection for every action', () => {
 
 	test('a Restore held in transit lands after the client gave up (landsAfterMs + hangMs)', async () => {
 		const snapshot = server.snapshots(adele01.id)[0].id;
-		server.failNext({ pathIncludes: '/restore' }, { status: 504, landsAfterMs: 100, hangMs: 50 });
+		server.failNext({ pathIncludes: '/restore' }, { status: 504, landsAfterMs: 400, hangMs: 50 });
 		await expect(
 			post(actionPath('restore', adele01.id), { cloudPcSnapshotId: snapshot }),
 		).rejects.toThrow();
 		expect(server.actionCount(adele01.id, 'restore')).toBe(0);
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		await new Promise((resolve) => setTimeout(resolve, 600));
 		expect(server.actionCount(adele01.id, 'restore')).toBe(1);
 		expect(server.cloudPc(adele01.id)?.status).toBe('restoring');
 	});

@@ -370,9 +370,11 @@ export const REMOTE_ACTIONS: readonly RemoteActionSpec[] = [
 	},
 ];
 
+/** By lower-cased segment: lookups run on every status read of large fleets. */
+const BY_SEGMENT = new Map(REMOTE_ACTIONS.map((action) => [action.segment.toLowerCase(), action]));
+
 export function findAction(segment: string): RemoteActionSpec | undefined {
-	const lower = segment.toLowerCase();
-	return REMOTE_ACTIONS.find((action) => action.segment.toLowerCase() === lower);
+	return BY_SEGMENT.get(segment) ?? BY_SEGMENT.get(segment.toLowerCase());
 }
 
 export function actionBySegment(segment: string): RemoteActionSpec {

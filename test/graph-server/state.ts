@@ -174,6 +174,8 @@ export class CloudPcStore {
 	private readonly durationMs?: number;
 	private readonly timings: Partial<Record<string, ActionTiming>>;
 	private readonly seedSnapshots: readonly CloudPcSnapshot[];
+	/** Whether any action moves on with time (durationMs, pendingMs): settle() has work. */
+	private readonly anyTimed: boolean;
 
 	/** `signedInUserIds`: users known only from tokens; they exist even without a Cloud PC. */
 	constructor(
@@ -195,6 +197,11 @@ export class CloudPcStore {
 			]),
 		);
 		this.seedSnapshots = behaviour.snapshots ?? defaultSnapshots(seed);
+		this.anyTimed =
+			behaviour.durationMs !== undefined ||
+			Object.values(this.timings).some(
+				(timing) => timing?.durationMs !== undefined || (timing?.pendingMs ?? 0) > 0,
+			);
 		this.completesAfterPolls = behaviour.completesAfterPolls;
 		this.statusLagMs = behaviour.statusLagMs;
 		this.durationMs = behaviour.durationMs;
@@ -231,9 +238,9 @@ export class CloudPcStore {
 
 	/** Cloud PCs as Graph shows them: a lagging status reads as it was. */
 	list(): CloudPcState[] {
-		// Settle first: an EndGracePeriod that is done removes its Cloud PC.
-		for (const id of [...this.pcs.keys()]) this.settle(id);
-		return [...this.pcs.values()].map((pc) => this.shown(pc));
+		const shown = [...this.pcs.values()].map((pc) => this.shown(pc));
+		// An EndGracePeriod found done while reading removed its Cloud PC.
+		return shown.length === this.pcs.size ? shown : shown.filter((pc) => this.pcs.has(pc.id));
 	}
 
 	get(id: string): CloudPcState | undefined {
@@ -493,10 +500,15 @@ export class CloudPcStore {
 
 	/** With `durationMs`, running Reprovision actions that started that long ago are done. */
 	private settle(id: string): void {
+		// The common case of large fleets: nothing moves on in time, so nothing to look at.
+		if (!this.anyTimed) return;
+		const list = this.actions.get(id);
+		if (!list) return;
 		const now = Date.now();
-		for (const action of this.actions.get(id) ?? []) {
+		for (const action of list) {
+			if (!RUNNING_ACTION_STATES.has(action.actionState)) continue;
 			const spec = this.timed(action);
-			if (!spec || !RUNNING_ACTION_STATES.has(action.actionState)) continue;
+			if (!spec) continue;
 			if (action.actionState === 'pending' && action.started && now >= action.started.activeAt) {
 				action.actionState = 'active';
 				action.lastUpdatedDateTime = new Date(action.started.activeAt).toISOString();
