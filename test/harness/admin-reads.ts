@@ -98,6 +98,33 @@ export function adminReadContract(
 			expect(output[1].json.error).toBeUndefined();
 		});
 
+		test('without Continue On Fail a later page that fails ends the run there, with its request id', async () => {
+			for (const id of [PC.adeleProvisioned, PC.adeleFailed]) {
+				graph.failNext(
+					{ pathIncludes: path(id) },
+					{
+						status: 200,
+						body: {
+							value: [spec.record(1)],
+							'@odata.nextLink': `${graph.url}${path(id)}?$skiptoken=${id}`,
+						},
+					},
+				);
+			}
+			graph.failNext({ queryHas: '$skiptoken' }, { status: 404, code: 'ResourceNotFound' });
+			const { output, error } = await run({
+				parameters: parameters(operation),
+				items: [{ cloudPcId: PC.adeleProvisioned }, { cloudPcId: PC.adeleFailed }],
+			});
+
+			const later = fnCalls().filter((r) => r.batchRequestId === undefined);
+			expect(output).toEqual([]);
+			expect(later).toHaveLength(1);
+			expect(later[0].query).toEqual({ $skiptoken: PC.adeleProvisioned });
+			expect(error?.message).toMatch(/^Item 0: Microsoft Graph answered 404 /);
+			expect(error?.description).toContain(`Request ID: ${later[0].requestId}`);
+		});
+
 		test('a page that never ends stops with an error instead of reading for ever', async () => {
 			const next = `${graph.url}${path(PC.adeleProvisioned)}?$skiptoken=again`;
 			graph.failNext(

@@ -43,6 +43,8 @@ export async function fetchEach<P>(
 			if (!answer?.ok) continue;
 			const first = spec.request(planner.plan(itemIndex) as P);
 			answers[itemIndex] = await withLaterPages(graph, throughput, first, answer, spec.everyPage);
+			// without Continue On Fail the run ends at this item: no more pages are read
+			if (planner.stopOnError && !answers[itemIndex]?.ok) break;
 		}
 		const failed = planner.stopOnError ? firstFailure(answers) : undefined;
 		if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex);
