@@ -10,7 +10,7 @@ import * as cloudPc from './actions/cloudPc';
 import { credentialsDescription } from './shared/descriptions';
 import { nodeProperties } from './actions/node.description';
 import { route } from './actions/router';
-import { searchCloudPcs } from './methods/listSearch';
+import { searchCloudPcs, searchSnapshots } from './methods/listSearch';
 
 export class MicrosoftCloudPc implements INodeType {
 	description: INodeTypeDescription = {
@@ -35,7 +35,7 @@ export class MicrosoftCloudPc implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchCloudPcs },
+		listSearch: { searchCloudPcs, searchSnapshots },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -200,10 +200,21 @@ export async function searchCloudPcs(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
+	return await searchList('searchCloudPcs', 'cloudPcId', options, filter, paginationToken);
+}
+
+/** Calls one of the node's list searches for the field `parameter`, as the editor does. */
+export async function searchList(
+	method: string,
+	parameter: string,
+	options: RunOptions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const { workflow, additionalData } = buildWorkflow(options);
 	additionalData.currentNodeParameters = options.parameters;
 	const node = workflow.getNode(CLOUD_PC_NODE)!;
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.cloudPcId');
+	const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${parameter}`);
 	const nodeType = nodeTypeMap[NODE_TYPE];
-	return await nodeType.methods!.listSearch!.searchCloudPcs.call(context, filter, paginationToken);
+	return await nodeType.methods!.listSearch![method].call(context, filter, paginationToken);
 }

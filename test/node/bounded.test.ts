@@ -336,6 +336,25 @@ describe('cancelling the execution ends the node within a second, whatever it wa
 		);
 		expect(graph.requests.filter((r) => r.at >= cancelled.cancelledAt)).toEqual([]);
 	});
+
+	test('a later page of Get Action Results that hangs (a request sent on its own) is abandoned', async () => {
+		const path = `/beta/deviceManagement/virtualEndpoint/cloudPCs/${ids[0]}/retrieveCloudPcRemoteActionResults`;
+		graph.failNext(
+			{ method: 'GET', pathIncludes: path },
+			{ status: 200, body: { value: [], '@odata.nextLink': `${graph.url}${path}?$skiptoken=2` } },
+		);
+		graph.failNext({ method: 'GET', queryHas: '$skiptoken' }, { status: 504, hangMs: 600_000 });
+		const cancelled = await cancelledRun(
+			options(ids.slice(0, 1), reprovisionParameters({ operation: 'getActionResults' })),
+			() => graph.requests.some((r) => r.query.$skiptoken !== undefined),
+		);
+		figures.push(`hanging action results page: ended ${cancelled.afterCancelMs} ms after cancel`);
+
+		expect(cancelled.afterCancelMs).toBeLessThan(1000);
+		expect(cancelled.maxGap).toBeLessThan(MAX_TICK_GAP_MS);
+		expect(cancelled.result.error?.message).toMatch(/cancel/i);
+		expect(graph.requests.filter((r) => r.at >= cancelled.cancelledAt)).toEqual([]);
+	});
 });
 
 describe('cancelling mid-run', () => {

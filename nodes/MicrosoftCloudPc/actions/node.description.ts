@@ -30,8 +30,19 @@ export const nodeProperties: INodeProperties[] = [
 		],
 		default: 'v1.0',
 		description: 'Microsoft Graph version to call',
-		// These two exist only in beta and always use it.
-		displayOptions: { hide: { operation: ['getReprovisionStatus', 'bulkReprovision'] } },
+		// These exist only in beta and always use it.
+		displayOptions: {
+			hide: {
+				operation: [
+					'getReprovisionStatus',
+					'bulkReprovision',
+					'getSnapshots',
+					'getSupportedActions',
+					'getConnectivityHistory',
+					'getActionResults',
+				],
+			},
+		},
 	},
 	throughputOptions,
 ];

@@ -23,6 +23,10 @@ const operations: Record<string, Operation> = {
 	get: cloudPc.get.execute,
 	getReprovisionStatus: cloudPc.getReprovisionStatus.execute,
 	bulkReprovision: cloudPc.bulkReprovision.execute,
+	getSnapshots: cloudPc.getSnapshots.execute,
+	getSupportedActions: cloudPc.getSupportedActions.execute,
+	getConnectivityHistory: cloudPc.getConnectivityHistory.execute,
+	getActionResults: cloudPc.getActionResults.execute,
 };
 
 const fanOutOperations: Record<string, FanOutOperation> = {

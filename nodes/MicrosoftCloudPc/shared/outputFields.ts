@@ -78,3 +78,18 @@ export function failureFields(failure: GraphFailure): IDataObject {
 		clientRequestId: failure.clientRequestId,
 	};
 }
+
+/**
+ * Records newest first by a date-time field; records without a readable one go last, in the
+ * order Graph gave them (Graph documents no order for these lists).
+ */
+export function newestFirst<T extends IDataObject>(records: T[], key: keyof T): T[] {
+	const time = (record: T) => {
+		const parsed = Date.parse(String(record[key] ?? ''));
+		return Number.isNaN(parsed) ? -Infinity : parsed;
+	};
+	return records
+		.map((record, index) => ({ record, index, at: time(record) }))
+		.sort((a, b) => b.at - a.at || a.index - b.index)
+		.map(({ record }) => record);
+}

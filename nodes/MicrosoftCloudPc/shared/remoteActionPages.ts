@@ -1,14 +1,15 @@
-import type { IDataObject } from 'n8n-workflow';
-
 import type { BatchResult } from '../transport/batch';
-import { graphOutcome, sendDirect, type DirectOptions } from '../transport/direct';
-import { GraphFailure } from '../transport/graphErrors';
-import type { GraphClient, GraphRequest } from '../transport/graph';
-import { followPages } from './paging';
+import type { DirectOptions } from '../transport/direct';
+import type { GraphClient } from '../transport/graph';
+import { withLaterPages } from './everyPage';
+import type { PageLimit } from './paging';
 import { remoteActionResultsRequest } from './remoteActionResults';
 
 /** Pages of remote action results read at most: an earlier action may be on any of them. */
-const MAX_ACTION_PAGES = 20;
+export const REMOTE_ACTION_PAGES: PageLimit = {
+	maxPages: 20,
+	message: (_why, pages) => `The remote action results did not end after ${pages} pages`,
+};
 
 /**
  * One Cloud PC's remote action results with every page in `value`, from the first page's answer
@@ -22,22 +23,11 @@ export async function withEveryPage(
 	cloudPcId: string,
 	firstAnswer: BatchResult,
 ): Promise<BatchResult> {
-	if (!firstAnswer.ok) return firstAnswer;
-	const first = remoteActionResultsRequest(cloudPcId);
-	const send = async (request: GraphRequest) =>
-		request === first ? firstAnswer.response : await sendDirect<unknown>(graph, request, options);
-	const value: IDataObject[] = [];
-	const read = async () => {
-		const pages = followPages(send, first, {
-			maxPages: MAX_ACTION_PAGES,
-			message: (_why, pages) => `The remote action results did not end after ${pages} pages`,
-		});
-		for await (const { page } of pages) value.push(...page.value);
-	};
-	const failed = await graphOutcome(read());
-	if (!(failed instanceof GraphFailure)) {
-		return { ...firstAnswer, response: { ...firstAnswer.response, body: { value } } };
-	}
-	const { attempts, answeredAt } = firstAnswer;
-	return { attempts, answeredAt, ok: false, failure: failed, sent: true, outcomeUnknown: false };
+	return await withLaterPages(
+		graph,
+		options,
+		remoteActionResultsRequest(cloudPcId),
+		firstAnswer,
+		REMOTE_ACTION_PAGES,
+	);
 }

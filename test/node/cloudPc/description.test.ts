@@ -47,8 +47,12 @@ describe('the node in the editor', () => {
 		expect(operations.map((o) => o.action)).toEqual([
 			'Bulk reprovision Cloud PCs',
 			'Get a Cloud PC',
+			'Get the remote action results of a Cloud PC',
+			'Get the connectivity history of a Cloud PC',
 			'Get many Cloud PCs',
 			'Get the reprovision status of a Cloud PC',
+			'Get the snapshots of a Cloud PC',
+			'Get the supported remote actions of a Cloud PC',
 			'Reprovision a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
@@ -89,6 +93,22 @@ describe('the node in the editor', () => {
 			expect(subtitle).toBe(expected);
 		},
 	);
+
+	test.each([
+		['getSnapshots', 'snapshotsNotice'],
+		['getSupportedActions', 'supportedActionsNotice'],
+		['getConnectivityHistory', 'connectivityHistoryNotice'],
+		['getActionResults', 'actionResultsNotice'],
+	])('%s shows its permission notice and the Cloud PC, no Scope or API Version', (op, notice) => {
+		const parameters = { authentication: 'oAuth2', resource: 'cloudPc', operation: op };
+		const visible = properties.filter((p) => shown(parameters, p)).map((p) => p.name);
+		expect(visible).toEqual(
+			expect.arrayContaining(['authentication', 'resource', notice, 'cloudPcId']),
+		);
+		expect(visible).not.toContain('scope');
+		expect(visible).not.toContain('apiVersion');
+		expect(visible.filter((name) => name.endsWith('Notice'))).toEqual([notice]);
+	});
 
 	test('Poll Interval and Wait Timeout are offered only once Wait for Completion is on', () => {
 		const reprovision = { resource: 'cloudPc', operation: 'reprovision' };

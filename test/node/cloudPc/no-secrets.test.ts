@@ -20,6 +20,20 @@ test('no token or secret appears in any output or error', async () => {
 			items: [{ cloudPcId: UNKNOWN }],
 		}),
 	];
+	for (const operation of [
+		'getSnapshots',
+		'getSupportedActions',
+		'getConnectivityHistory',
+		'getActionResults',
+	]) {
+		runs.push(
+			await run({
+				parameters: parameters(operation),
+				items: [{ cloudPcId: PC.adeleFailed }, { cloudPcId: UNKNOWN }],
+				continueOnFail: true,
+			}),
+		);
+	}
 
 	const everything = JSON.stringify(runs.map(({ run: r, error }) => [r, error, { ...error }]));
 	for (const secret of [...SECRETS, ACCESS_TOKEN]) expect(everything).not.toContain(secret);

@@ -5,6 +5,8 @@ import { toNodeApiError } from '../../transport/graphErrors';
 import type { GraphClient, GraphRequest, GraphResponse } from '../../transport/graph';
 import { readThroughput } from '../throughput';
 import type { ItemResult } from '../../shared/types';
+import { withLaterPages } from '../../shared/everyPage';
+import type { PageLimit } from '../../shared/paging';
 import { ItemPlanner } from './itemPlanner';
 import { firstFailure, graphFailureResult, notReached, resultsOrThrow } from './runReport';
 
@@ -12,7 +14,8 @@ import { firstFailure, graphFailureResult, notReached, resultsOrThrow } from './
 
 /**
  * One Graph read per item through JSON batches (20 per batch, throttling and faults handled by
- * transport/batch.ts): Get and Get Reprovision Status. Reads are safe to repeat.
+ * transport/batch.ts): Get, Get Reprovision Status and the per-Cloud-PC lists (every page with
+ * `everyPage`). Reads are safe to repeat.
  */
 export async function fetchEach<P>(
 	ctx: IExecuteFunctions,
@@ -24,11 +27,28 @@ export async function fetchEach<P>(
 		/** what a failed item's output carries besides the failure */
 		known: (p: P) => IDataObject;
 		output: (p: P, response: GraphResponse) => IDataObject;
+		/**
+		 * For a list: every page is read (`@odata.nextLink`, at most `maxPages`) and `output`
+		 * gets them all in one `value`; a page that fails fails the item.
+		 */
+		everyPage?: PageLimit;
 	},
 ): Promise<ItemResult[]> {
 	const planner = new ItemPlanner(ctx, count, spec.plan);
 	if (planner.stopOnError) await planner.planAll();
-	const answers = await fetchPlanned(ctx, graph, planner, count, spec.request, readThroughput(ctx));
+	const throughput = readThroughput(ctx);
+	const answers = await fetchPlanned(ctx, graph, planner, count, spec.request, throughput);
+	if (spec.everyPage) {
+		for (const [itemIndex, answer] of answers.entries()) {
+			if (!answer?.ok) continue;
+			const first = spec.request(planner.plan(itemIndex) as P);
+			answers[itemIndex] = await withLaterPages(graph, throughput, first, answer, spec.everyPage);
+			// without Continue On Fail the run ends at this item: no more pages are read
+			if (planner.stopOnError && !answers[itemIndex]?.ok) break;
+		}
+		const failed = planner.stopOnError ? firstFailure(answers) : undefined;
+		if (failed) throw toNodeApiError(ctx.getNode(), failed.failure, failed.itemIndex);
+	}
 	return Array.from({ length: count }, (_, itemIndex): ItemResult => {
 		if (!planner.wasPlanned(itemIndex)) return { error: notReached(ctx), json: {} };
 		const p = planner.plan(itemIndex);

@@ -2,11 +2,16 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as bulkReprovision from './bulkReprovision.operation';
 import * as get from './get.operation';
+import * as getActionResults from './getActionResults.operation';
+import * as getConnectivityHistory from './getConnectivityHistory.operation';
 import * as getMany from './getMany.operation';
 import * as getReprovisionStatus from './getReprovisionStatus.operation';
+import * as getSnapshots from './getSnapshots.operation';
+import * as getSupportedActions from './getSupportedActions.operation';
 import * as reprovision from './reprovision.operation';
 
 export { bulkReprovision, get, getMany, getReprovisionStatus, reprovision };
+export { getActionResults, getConnectivityHistory, getSnapshots, getSupportedActions };
 
 export const description: INodeProperties[] = [
 	{
@@ -33,6 +38,22 @@ export const description: INodeProperties[] = [
 				action: 'Get a Cloud PC',
 			},
 			{
+				name: 'Get Action Results',
+				value: 'getActionResults',
+				description:
+					'Read every remote action of a Cloud PC (reboot, restore, resize, reprovision…) with its state and times, newest first, and which are still running (beta, organization scope). Read-only.',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get the remote action results of a Cloud PC',
+			},
+			{
+				name: 'Get Connectivity History',
+				value: 'getConnectivityHistory',
+				description:
+					'Read the connectivity events of a Cloud PC (user connections, health checks) with their results, newest first (beta, organization scope). Read-only.',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get the connectivity history of a Cloud PC',
+			},
+			{
 				name: 'Get Many',
 				value: 'getMany',
 				description:
@@ -47,6 +68,22 @@ export const description: INodeProperties[] = [
 					'Read the state of the latest reprovision of a Cloud PC (pending, active, done, failed) with its start and last update times (beta, organization scope). Read-only.',
 				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
 				action: 'Get the reprovision status of a Cloud PC',
+			},
+			{
+				name: 'Get Snapshots',
+				value: 'getSnapshots',
+				description:
+					'List the snapshots (restore points) of a Cloud PC, newest first, with their type and status: the snapshot ID that Restore takes (beta, organization scope). Read-only.',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get the snapshots of a Cloud PC',
+			},
+			{
+				name: 'Get Supported Actions',
+				value: 'getSupportedActions',
+				description:
+					'Read which remote actions are enabled or disabled on a Cloud PC, to skip one whose action is disabled (beta, organization scope). Read-only.',
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
+				action: 'Get the supported remote actions of a Cloud PC',
 			},
 			{
 				name: 'Reprovision',
@@ -64,6 +101,10 @@ export const description: INodeProperties[] = [
 	...getMany.description,
 	...getReprovisionStatus.description,
 	...bulkReprovision.description,
+	...getSnapshots.description,
+	...getSupportedActions.description,
+	...getConnectivityHistory.description,
+	...getActionResults.description,
 ];
 
 /**
