@@ -55,8 +55,8 @@ export const DEMO_TIMINGS = {
 };
 
 /**
- * A copy of `workflow` whose notification goes to `notifyUrl` and whose Wait nodes wait
- * `waitSeconds` (each unchanged when not given).
+ * A copy of `workflow` whose notification goes to `notifyUrl` and whose Wait nodes (and
+ * Wait for Completion checks) wait `waitSeconds` (each unchanged when not given).
  */
 export function localizeWorkflow(workflow, { notifyUrl, waitSeconds } = {}) {
 	const copy = notifyUrl
@@ -65,6 +65,9 @@ export function localizeWorkflow(workflow, { notifyUrl, waitSeconds } = {}) {
 	if (waitSeconds) {
 		for (const node of copy.nodes.filter((n) => n.type === 'n8n-nodes-base.wait'))
 			node.parameters = { ...node.parameters, amount: waitSeconds, unit: 'seconds' };
+		// Wait for Completion inside the node checks as often as the demo's Wait nodes do.
+		for (const node of copy.nodes.filter((n) => n.parameters.safety?.waitForCompletion))
+			node.parameters.safety = { ...node.parameters.safety, pollIntervalSeconds: waitSeconds };
 	}
 	return copy;
 }
