@@ -46,25 +46,11 @@ export const triggerProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Status Changed To',
-				value: 'statusChanged',
-				// n8n's panel lists an event as "On <name>" in lower case: keep "Cloud PC" as written
-				action: 'On Cloud PC status changed',
-				description: 'A Cloud PC entered one of the chosen statuses since the last poll',
-			},
-			{
 				name: 'Action Finished',
 				value: 'actionFinished',
 				action: 'On Cloud PC remote action finished',
 				description:
 					"A remote action (asked for by anyone) ended since the last poll: done, failed, canceled or not supported, from the Cloud PC's remote action results (beta), an earlier one behind a later one included",
-			},
-			{
-				name: 'Reprovision Finished',
-				value: 'reprovisionFinished',
-				action: 'On Cloud PC reprovision finished',
-				description:
-					'Action Finished for reprovisions only (kept for workflows that use it): a reprovision ended since the last poll',
 			},
 			{
 				name: 'Cloud PC Added',
@@ -78,6 +64,20 @@ export const triggerProperties: INodeProperties[] = [
 				action: 'On Cloud PC removed',
 				description:
 					'A Cloud PC was missing from two polls in a row (one miss could be a list that shifted while it was read)',
+			},
+			{
+				name: 'Reprovision Finished',
+				value: 'reprovisionFinished',
+				action: 'On Cloud PC reprovision finished',
+				description:
+					'Action Finished for reprovisions only (kept for workflows that use it): a reprovision ended since the last poll',
+			},
+			{
+				name: 'Status Changed To',
+				value: 'statusChanged',
+				// n8n's panel lists an event as "On <name>" in lower case: keep "Cloud PC" as written
+				action: 'On Cloud PC status changed',
+				description: 'A Cloud PC entered one of the chosen statuses since the last poll',
 			},
 		],
 		default: 'statusChanged',

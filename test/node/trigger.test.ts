@@ -309,4 +309,28 @@ describe('Microsoft Cloud PC Trigger on 10,000 Cloud PCs', () => {
 		server.setStatus(big[9_876].id, 'failed');
 		expect((await poller.poll()).items?.map((i) => i.cloudPcId)).toEqual([big[9_876].id]);
 	});
+
+	it('Action Finished keeps its state under 1 MB too, and reads only the Cloud PCs whose action changed', async () => {
+		for (const pc of big) {
+			server.addRemoteAction(pc.id, { actionName: 'Reprovision', actionState: 'done' });
+		}
+		const poller = new Poller(
+			{ authentication: 'oAuth2', event: 'actionFinished', actions: [] },
+			delegatedCredential(server.url),
+		);
+		expect(await poller.poll()).toEqual({ items: null });
+		const bytes = Buffer.byteLength(poller.staticData);
+		// eslint-disable-next-line no-console -- the figure docs/trigger.md quotes
+		console.log(`Action Finished static data for ${big.length + 4} Cloud PCs: ${bytes} bytes`);
+		expect(bytes).toBeLessThan(1_000_000);
+		expect(await poller.poll()).toEqual({ items: null });
+		expect(server.stats().graphOperations).toBe(22);
+
+		server.addRemoteAction(big[1_234].id, { actionName: 'Reboot', actionState: 'done' });
+		expect((await poller.poll()).items?.map((i) => [i.cloudPcId, i.actionName])).toEqual([
+			[big[1_234].id, 'Reboot'],
+		]);
+		// 11 list pages and one read of remote action results
+		expect(server.stats().graphOperations).toBe(34);
+	});
 });
