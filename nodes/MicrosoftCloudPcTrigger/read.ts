@@ -30,8 +30,13 @@ export function listRequest(filter: string | undefined): GraphRequest {
 function seenCloudPc(pc: IDataObject): SeenCloudPc | undefined {
 	if (typeof pc.id !== 'string' || pc.id === '') return undefined;
 	const action = pc.lastRemoteActionResult;
+	// an action without a name is no action (Graph may send an empty result rather than null)
 	const lastAction =
-		typeof action === 'object' && action !== null && !Array.isArray(action)
+		typeof action === 'object' &&
+		action !== null &&
+		!Array.isArray(action) &&
+		typeof (action as IDataObject).actionName === 'string' &&
+		(action as IDataObject).actionName !== ''
 			? (action as IDataObject)
 			: undefined;
 	return {

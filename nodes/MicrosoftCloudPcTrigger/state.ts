@@ -93,6 +93,13 @@ const startOfKey = (key: string) => parseInt(key.slice(0, key.indexOf('.')), 36)
 
 export const isFinal = (action: IDataObject) => outcomeOfAction(action.actionState).final;
 
+/**
+ * Still running (pending, active, or a state newer than this node): read again at each poll
+ * until it ends. `none` is "not a valid action state" in Graph's documentation: nothing runs.
+ */
+export const isRunning = (action: IDataObject) =>
+	!isFinal(action) && String(action.actionState ?? '').toLowerCase() !== 'none';
+
 // ---- reading ---------------------------------------------------------------------------------
 
 const isTextArray = (value: unknown): value is string[] =>
@@ -221,7 +228,7 @@ export function baseline(now: SeenCloudPc, pollTime: number): ActionMemory {
 	return {
 		last: key,
 		since: startOfKey(key),
-		running: isFinal(last) ? [] : [key],
+		running: isRunning(last) ? [key] : [],
 		deferred: false,
 	};
 }
@@ -236,7 +243,7 @@ export function needsRead(memory: ActionMemory, now: SeenCloudPc): boolean {
 		memory.deferred ||
 		memory.running.length > 0 ||
 		(last ? actionKey(last) : '') !== memory.last ||
-		(last !== undefined && !isFinal(last))
+		(last !== undefined && isRunning(last))
 	);
 }
 
@@ -258,7 +265,7 @@ export function afterRead(
 		const key = actionKey(action);
 		since = Math.max(since, startOfKey(key));
 		if (!isFinal(action)) {
-			stillRunning.add(key);
+			if (isRunning(action)) stillRunning.add(key);
 			continue;
 		}
 		const isNew = startOfKey(key) > memory.since || running.has(key);

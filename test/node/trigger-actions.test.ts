@@ -193,6 +193,17 @@ describe('Microsoft Cloud PC Trigger: Action Finished', () => {
 		expect(actionsOf((await poller.poll()).items)).toEqual([[newcomer.id, 'Reboot', 'failed']]);
 	});
 
+	it('a Cloud PC whose last action is in state none (not a valid state) is not read at every poll', async () => {
+		graph.addRemoteAction(PC.alexProvisioned, {
+			actionName: 'Reboot',
+			actionState: 'none',
+			startDateTime: minutesAgo(10),
+		});
+		const poller = await activated();
+		for (let i = 0; i < 3; i++) expect(await poller.poll()).toEqual({ items: null });
+		expect(resultReads()).toHaveLength(0);
+	});
+
 	it('Fetch Test Event shows the latest finished action of a chosen kind and writes no state', async () => {
 		graph.addRemoteAction(PC.alexProvisioned, {
 			actionName: 'Reboot',
