@@ -29,7 +29,7 @@ const COST_NOTICE =
 	'Each poll reads your whole Cloud PC list and compares it with the last one. With 10,000 Cloud PCs, polling every minute uses about an eighth of the list reads Windows 365 allows this app, leaving the rest to your other workflows. The first poll after the workflow is published (activated in n8n 1.x) only records what it sees.';
 
 /** What Action Finished adds to a poll, and what happens above its cap. */
-const ACTION_COST_NOTICE = `Besides the list, a poll reads the remote action results of each Cloud PC whose last action changed or was still running, 20 to a request: ${MAX_READS_PER_POLL} Cloud PCs at most per poll. Above that, the others are read at the next polls, those that waited first: their events come later, none is lost.`;
+const ACTION_COST_NOTICE = `Besides the list, a poll reads the remote action results of each Cloud PC whose last action changed or was still running, 20 to a request: ${MAX_READS_PER_POLL} Cloud PCs at most per poll. Above that, the others are read at the next polls, those that waited first: their events come later, none is dropped or fired twice.`;
 
 export const triggerProperties: INodeProperties[] = [
 	authenticationProperty,

@@ -88,6 +88,11 @@ describe('Microsoft Cloud PC Trigger: Action Finished', () => {
 		const any = await activated();
 		const reprovisionOnly = await activated({ event: 'reprovisionFinished' });
 		graph.addRemoteAction(PC.adeleProvisioned, {
+			actionName: 'Troubleshoot',
+			actionState: 'failed',
+			startDateTime: secondsLater(0.5),
+		});
+		graph.addRemoteAction(PC.adeleProvisioned, {
 			actionName: 'Reprovision',
 			actionState: 'done',
 			startDateTime: secondsLater(1),
@@ -101,9 +106,12 @@ describe('Microsoft Cloud PC Trigger: Action Finished', () => {
 		});
 		// the list's lastRemoteActionResult shows only the reboot: the reprovision is behind it
 		expect(actionsOf((await any.poll()).items)).toEqual([
+			[PC.adeleProvisioned, 'Troubleshoot', 'failed'],
 			[PC.adeleProvisioned, 'Reprovision', 'done'],
 			[PC.adeleProvisioned, 'Reboot', 'done'],
 		]);
+		// two to a page, oldest first: the reboot was on the second page
+		expect(resultReads().some((r) => r.query.$skiptoken !== undefined)).toBe(true);
 		const { items } = await reprovisionOnly.poll();
 		expect(items).toEqual([
 			expect.objectContaining({
