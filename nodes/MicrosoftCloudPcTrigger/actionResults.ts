@@ -42,16 +42,17 @@ export async function fetchActionResults(
 ): Promise<ActionReads> {
 	const reads: ActionReads = { actions: new Map(), failed: new Map() };
 	const left = deadline - Date.now();
-	if (ids.length === 0) return reads;
-	if (left <= 0) {
-		const spent = new GraphFailure(
+	const spent = () =>
+		new GraphFailure(
 			0,
 			'PollBudgetSpent',
-			"The poll's time was spent reading the list; the remote action results wait for the next poll",
+			'Reading the remote action results took longer than this poll may take; the Cloud PCs not read wait for the next poll',
 			undefined,
 			randomUUID(),
 		);
-		for (const id of ids) reads.failed.set(id, spent);
+	if (ids.length === 0) return reads;
+	if (left <= 0) {
+		for (const id of ids) reads.failed.set(id, spent());
 		return reads;
 	}
 	// the batches stop at the deadline; `finished` ends the timer as soon as they are done
@@ -73,14 +74,16 @@ export async function fetchActionResults(
 			{ ...options, batchesInFlight: BATCHES_IN_FLIGHT, stopOnFailure: false },
 		);
 		reads.fatal = fatal;
-		for (const [index, first] of results.entries()) {
-			if (!first) continue;
-			const id = ids[index];
+		for (const [index, id] of ids.entries()) {
+			const first = results[index];
 			// later pages (rare) one by one; one that cannot be read fails this Cloud PC's read
-			const answer = await withEveryPage(graph, options, id, first);
-			if (answer.ok) {
+			const answer = first && (await withEveryPage(graph, options, id, first));
+			if (answer?.ok) {
 				reads.actions.set(id, (answer.response.body as { value: IDataObject[] }).value);
-			} else {
+			} else if (stop.signal.aborted) {
+				// cancelled at the deadline: say so, not what the cancelled request saw
+				reads.failed.set(id, spent());
+			} else if (answer) {
 				reads.failed.set(id, answer.failure);
 			}
 		}

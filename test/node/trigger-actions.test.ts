@@ -369,3 +369,34 @@ describe('Microsoft Cloud PC Trigger: Action Finished above its cap', () => {
 		expect(reads()).toHaveLength(150);
 	});
 });
+
+describe('Microsoft Cloud PC Trigger: Action Finished on a slow Graph', () => {
+	const slow = useGraphServer(
+		async () => await startFleetServer(fleet, { pageSize: 999, latencyMs: 500 }),
+	);
+	const poller = (budgetMs: number) =>
+		new Poller(
+			{ authentication: 'oAuth2', event: 'actionFinished', actions: [] },
+			delegatedCredential(slow.url),
+			budgetMs,
+		);
+
+	it("reads of remote action results stop at 80% of n8n's poll budget: the poll fails, keeps its state, and the next one fires", async () => {
+		const first = poller(10_000);
+		expect(await first.poll()).toEqual({ items: null });
+		slow.addRemoteAction(PC.adeleProvisioned, { actionName: 'Reboot', actionState: 'done' });
+		// the list takes 500 ms of the 800 ms the poll may spend; the read's batch does not fit
+		const short = poller(1_000);
+		short.staticData = first.staticData;
+		const failed = await short.poll();
+		expect(failed.items).toBeNull();
+		expect(failed.error?.description).toContain('The poll kept its last state');
+		expect(short.staticData).toBe(first.staticData);
+		expect(failed.error?.message).toMatch(
+			/PollBudgetSpent: Reading the remote action results took longer than this poll may take/,
+		);
+		const { items } = await first.poll();
+		expect(actionsOf(items)).toEqual([[PC.adeleProvisioned, 'Reboot', 'done']]);
+		expect(await first.poll()).toEqual({ items: null });
+	});
+});
