@@ -206,7 +206,8 @@ const refused = (failure: GraphFailure) => failure.status === 401 || failure.sta
  * `compare` named (deferred ones first, MAX_READS_PER_POLL at most), and puts the actions that
  * finished since the last poll in `changes`, oldest first per Cloud PC. A Cloud PC not read
  * (above the cap, or its read failed) keeps its memory, marked to be read first next time.
- * When every read failed, or one was refused, the poll fails and keeps its state.
+ * When every read failed (404 aside: one Cloud PC's), or one was refused, the poll fails and
+ * keeps its state.
  */
 async function readFinishedActions(
 	ctx: IPollFunctions,
@@ -231,7 +232,10 @@ async function readFinishedActions(
 	const reads = await fetchActionResults(graph, chosen, run.deadline);
 	if (reads.fatal !== undefined) throw reads.fatal;
 	const failures = [...reads.failed.values()];
-	const stop = failures.find(refused) ?? (reads.actions.size === 0 ? failures[0] : undefined);
+	// a 404 is one Cloud PC's (gone since the list was read): it never fails the whole poll
+	const general = failures.filter((failure) => failure.status !== 404);
+	const allFailed = reads.actions.size === 0 && general.length === failures.length;
+	const stop = failures.find(refused) ?? (allFailed ? general[0] : undefined);
 	if (stop) {
 		throw toNodeApiError(
 			ctx.getNode(),

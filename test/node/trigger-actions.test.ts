@@ -286,6 +286,20 @@ describe('Microsoft Cloud PC Trigger: Action Finished', () => {
 		expect(await poller.poll()).toEqual({ items: null });
 	});
 
+	it('a read answered 404 (one Cloud PC) does not fail the poll: that Cloud PC is read again at the next', async () => {
+		const poller = await activated();
+		graph.addRemoteAction(PC.adeleProvisioned, { actionName: 'Reboot', actionState: 'done' });
+		graph.failNext(
+			{ pathIncludes: 'retrieveCloudPcRemoteActionResults' },
+			{ status: 404, code: 'ResourceNotFound' },
+		);
+		expect(await poller.poll()).toEqual({ items: null });
+		expect(actionsOf((await poller.poll()).items)).toEqual([
+			[PC.adeleProvisioned, 'Reboot', 'done'],
+		]);
+		expect(await poller.poll()).toEqual({ items: null });
+	});
+
 	it('names a bad action name and sends nothing', async () => {
 		const { error } = await trigger({ actions: ['Reboot', 'x y'] }).poll();
 		expect(error?.message).toBe('"Actions" must be remote action names such as Reboot; got "x y"');
