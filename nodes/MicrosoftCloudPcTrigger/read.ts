@@ -29,14 +29,22 @@ export function listRequest(filter: string | undefined): GraphRequest {
 
 function seenCloudPc(pc: IDataObject): SeenCloudPc | undefined {
 	if (typeof pc.id !== 'string' || pc.id === '') return undefined;
-	const action = pc.lastRemoteActionResult as IDataObject | null | undefined;
-	const isReprovision = String(action?.actionName ?? '').toLowerCase() === 'reprovision';
+	const action = pc.lastRemoteActionResult;
+	// an action without a name is no action (Graph may send an empty result rather than null)
+	const lastAction =
+		typeof action === 'object' &&
+		action !== null &&
+		!Array.isArray(action) &&
+		typeof (action as IDataObject).actionName === 'string' &&
+		(action as IDataObject).actionName !== ''
+			? (action as IDataObject)
+			: undefined;
 	return {
 		id: pc.id,
 		pc,
 		// a status newer than this node is kept as it is; none at all is kept as 'unknown'
 		status: typeof pc.status === 'string' && pc.status !== '' ? pc.status : 'unknown',
-		reprovision: isReprovision && action ? action : undefined,
+		lastAction,
 	};
 }
 

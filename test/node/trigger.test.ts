@@ -20,9 +20,12 @@ const trigger = (parameters: INodeParameters = {}) =>
 const lists = () => graph.requests.filter((r) => r.path.endsWith('/cloudPCs'));
 /** The trigger's state, as the database would hold it. */
 const state = (poller: Poller) =>
-	(JSON.parse(poller.staticData) as Record<string, { cloudPcs?: { pcs: object } }>)[
-		'node:Microsoft Cloud PC Trigger'
-	]?.cloudPcs;
+	(
+		JSON.parse(poller.staticData) as Record<
+			string,
+			{ cloudPcs?: { ids: string[]; entries: string[] } }
+		>
+	)['node:Microsoft Cloud PC Trigger']?.cloudPcs;
 
 /** A poller whose first poll (activation) has recorded the tenant. */
 async function activated(parameters: INodeParameters = {}) {
@@ -35,7 +38,7 @@ async function activated(parameters: INodeParameters = {}) {
 describe('Microsoft Cloud PC Trigger', () => {
 	it('records the tenant at the first poll without firing, reading paged beta lists of only what it needs', async () => {
 		const poller = await activated();
-		expect(Object.keys(state(poller)!.pcs)).toHaveLength(7);
+		expect(state(poller)!.ids).toHaveLength(7);
 		const [first, ...rest] = lists();
 		expect(first.path).toBe('/beta/deviceManagement/virtualEndpoint/cloudPCs');
 		expect(first.query).toEqual({
@@ -69,6 +72,8 @@ describe('Microsoft Cloud PC Trigger', () => {
 				actionLastUpdatedDateTime: null,
 				actionStatusDetail: null,
 				actionStatusDetailCode: null,
+				outcome: null,
+				reason: null,
 				seenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 			},
 		]);
@@ -215,10 +220,8 @@ describe('Microsoft Cloud PC Trigger', () => {
 		for (const poller of [removed, added, removed, added]) {
 			expect(await poller.poll()).toEqual({ items: null });
 		}
-		expect(state(removed)!.pcs).toEqual(state(added)!.pcs);
-		expect(Object.values(state(removed)!.pcs).some((entry) => String(entry).endsWith('!'))).toBe(
-			false,
-		);
+		expect(state(removed)).toEqual(state(added));
+		expect(state(removed)!.entries.some((entry) => entry.endsWith('!'))).toBe(false);
 	});
 
 	it('starts over when the filters change, and sends them as $filter', async () => {
@@ -228,7 +231,7 @@ describe('Microsoft Cloud PC Trigger', () => {
 		graph.setStatus(PC.alexProvisioned, 'failed');
 		expect(await filtered.poll()).toEqual({ items: null });
 		expect(lists().at(-1)?.query.$filter).toBe("startswith(displayName,'CPC-alex')");
-		expect(Object.keys(state(filtered)!.pcs)).toHaveLength(2);
+		expect(state(filtered)!.ids).toHaveLength(2);
 	});
 
 	it('Fetch Test Event shows a real Cloud PC in the chosen status and writes no state', async () => {
@@ -305,5 +308,29 @@ describe('Microsoft Cloud PC Trigger on 10,000 Cloud PCs', () => {
 
 		server.setStatus(big[9_876].id, 'failed');
 		expect((await poller.poll()).items?.map((i) => i.cloudPcId)).toEqual([big[9_876].id]);
+	});
+
+	it('Action Finished keeps its state under 1 MB too, and reads only the Cloud PCs whose action changed', async () => {
+		for (const pc of big) {
+			server.addRemoteAction(pc.id, { actionName: 'Reprovision', actionState: 'done' });
+		}
+		const poller = new Poller(
+			{ authentication: 'oAuth2', event: 'actionFinished', actions: [] },
+			delegatedCredential(server.url),
+		);
+		expect(await poller.poll()).toEqual({ items: null });
+		const bytes = Buffer.byteLength(poller.staticData);
+		// eslint-disable-next-line no-console -- the figure docs/trigger.md quotes
+		console.log(`Action Finished static data for ${big.length + 4} Cloud PCs: ${bytes} bytes`);
+		expect(bytes).toBeLessThan(1_000_000);
+		expect(await poller.poll()).toEqual({ items: null });
+		expect(server.stats().graphOperations).toBe(22);
+
+		server.addRemoteAction(big[1_234].id, { actionName: 'Reboot', actionState: 'done' });
+		expect((await poller.poll()).items?.map((i) => [i.cloudPcId, i.actionName])).toEqual([
+			[big[1_234].id, 'Reboot'],
+		]);
+		// 11 list pages and one read of remote action results
+		expect(server.stats().graphOperations).toBe(34);
 	});
 });

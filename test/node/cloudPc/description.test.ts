@@ -66,10 +66,11 @@ describe('the node in the editor', () => {
 		const events = trigger.properties.find((p) => p.name === 'event')!
 			.options as INodePropertyOptions[];
 		expect(events.map((e) => e.action)).toEqual([
-			'On Cloud PC status changed',
-			'On Cloud PC reprovision finished',
+			'On Cloud PC remote action finished',
 			'On Cloud PC added',
 			'On Cloud PC removed',
+			'On Cloud PC reprovision finished',
+			'On Cloud PC status changed',
 		]);
 	});
 
