@@ -11,7 +11,7 @@ import { readCloudPcId } from '../validate';
 import { fetchEach } from './batchedReads';
 import { remoteActionFields } from '../../shared/outputFields';
 import {
-	latestReprovision,
+	latestAction,
 	outcomeOfAction,
 	reasonOfAction,
 	remoteActionResultsRequest,
@@ -39,7 +39,7 @@ export async function execute(
 		request: remoteActionResultsRequest,
 		known,
 		output: (cloudPcId, response) => {
-			const action = latestReprovision(response.body);
+			const action = latestAction(response.body, 'Reprovision');
 			const state = action ? outcomeOfAction(action.actionState) : undefined;
 			return {
 				...known(cloudPcId),
@@ -47,7 +47,9 @@ export async function execute(
 				outcome: state?.outcome ?? null,
 				// One field for a wait loop's IF node: true until the action is done or failed.
 				stillRunning: state ? !state.final : false,
-				reason: action ? reasonOfAction(action) : 'No reprovision action found for this Cloud PC',
+				reason: action
+					? reasonOfAction(action, 'reprovision')
+					: 'No reprovision action found for this Cloud PC',
 				requestId: response.requestId ?? null,
 			};
 		},

@@ -4,9 +4,47 @@ import * as bulkReprovision from './bulkReprovision.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as getReprovisionStatus from './getReprovisionStatus.operation';
-import * as reprovision from './reprovision.operation';
+import { REMOTE_ACTIONS } from '../../remoteActions/registry';
+import { actionProperties, operationOption } from '../remoteAction/description';
 
-export { bulkReprovision, get, getMany, getReprovisionStatus, reprovision };
+export { bulkReprovision, get, getMany, getReprovisionStatus };
+
+/** The read operations and Bulk Reprovision, beside the registry's remote actions. */
+const readOperations: INodePropertyOptions[] = [
+	{
+		name: 'Bulk Reprovision',
+		value: 'bulkReprovision',
+		description:
+			'DESTRUCTIVE: reprovision the Cloud PCs of all input items in one Windows 365 bulk action (beta, organization scope); every one is wiped and rebuilt and its user loses all data on it. Outputs the created bulk action per input item.',
+		action: 'Bulk reprovision Cloud PCs',
+	},
+	{
+		name: 'Get',
+		value: 'get',
+		description:
+			'Read one Cloud PC by ID: name, user, service plan, image, and status (beta). Read-only; use it to check a Cloud PC before acting on it.',
+		action: 'Get a Cloud PC',
+	},
+	{
+		name: 'Get Many',
+		value: 'getMany',
+		description:
+			'List Cloud PCs: in the organization (filter by user principal name, status or display name prefix), of one user, or of the signed-in user. Read-only; use it to pick targets, e.g. every Cloud PC whose status is failed.',
+		action: 'Get many Cloud PCs',
+	},
+	{
+		name: 'Get Reprovision Status',
+		value: 'getReprovisionStatus',
+		description:
+			'Read the state of the latest reprovision of a Cloud PC (pending, active, done, failed) with its start and last update times (beta, organization scope). Read-only.',
+		action: 'Get the reprovision status of a Cloud PC',
+	},
+];
+
+/** Every operation, in the editor's (alphabetical) order. */
+const operationOptions = [...readOperations, ...REMOTE_ACTIONS.map(operationOption)].sort((a, b) =>
+	a.name.localeCompare(b.name),
+);
 
 export const description: INodeProperties[] = [
 	{
@@ -15,51 +53,10 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['cloudPc'] } },
-		options: [
-			{
-				name: 'Bulk Reprovision',
-				value: 'bulkReprovision',
-				description:
-					'DESTRUCTIVE: reprovision the Cloud PCs of all input items in one Windows 365 bulk action (beta, organization scope); every one is wiped and rebuilt and its user loses all data on it. Outputs the created bulk action per input item.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
-				action: 'Bulk reprovision Cloud PCs',
-			},
-			{
-				name: 'Get',
-				value: 'get',
-				description:
-					'Read one Cloud PC by ID: name, user, service plan, image, and status (beta). Read-only; use it to check a Cloud PC before acting on it.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
-				action: 'Get a Cloud PC',
-			},
-			{
-				name: 'Get Many',
-				value: 'getMany',
-				description:
-					'List Cloud PCs: in the organization (filter by user principal name, status or display name prefix), of one user, or of the signed-in user. Read-only; use it to pick targets, e.g. every Cloud PC whose status is failed.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
-				action: 'Get many Cloud PCs',
-			},
-			{
-				name: 'Get Reprovision Status',
-				value: 'getReprovisionStatus',
-				description:
-					'Read the state of the latest reprovision of a Cloud PC (pending, active, done, failed) with its start and last update times (beta, organization scope). Read-only.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
-				action: 'Get the reprovision status of a Cloud PC',
-			},
-			{
-				name: 'Reprovision',
-				value: 'reprovision',
-				description:
-					'Reprovision a Cloud PC: DESTRUCTIVE, it wipes the Cloud PC and rebuilds it from its provisioning policy; the user loses all data on it. Options can skip Cloud PCs that are not reprovisionable, rehearse without sending (dry run) or wait until the rebuild is done.',
-				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased -- "Cloud PC" is a product name
-				action: 'Reprovision a Cloud PC',
-			},
-		],
+		options: operationOptions,
 		default: 'reprovision',
 	},
-	...reprovision.description,
+	...REMOTE_ACTIONS.flatMap(actionProperties),
 	...get.description,
 	...getMany.description,
 	...getReprovisionStatus.description,
@@ -70,7 +67,7 @@ export const description: INodeProperties[] = [
  * The canvas line under the node's name: the operation as the editor lists it, e.g.
  * "Reprovision: Cloud PC", not its raw value.
  */
-export const subtitle = `={{ (${(description[0].options as INodePropertyOptions[])
+export const subtitle = `={{ (${operationOptions
 	.map(
 		({ value, name }) =>
 			`$parameter["operation"] === ${JSON.stringify(value)} ? ${JSON.stringify(name)} : `,
