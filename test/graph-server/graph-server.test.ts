@@ -210,6 +210,7 @@ test('stats and lostAndDuplicated count on the server side; reset clears them', 
 		httpRequests: 5,
 		graphOperations: 4,
 		reprovisionAttempts: 3,
+		actionAttempts: { reprovision: 3 },
 		throttled: 0,
 		faulted: 0,
 		tokenRequests: 1,
@@ -223,6 +224,6 @@ test('stats and lostAndDuplicated count on the server side; reset clears them', 
 	});
 
 	server.reset();
-	expect(Object.values(server.stats())).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+	expect(Object.values(server.stats())).toEqual([0, 0, 0, {}, 0, 0, 0, 0, 0]);
 	expect(server.lostAndDuplicated([provisioned.id])).toEqual({ lost: 1, duplicated: 0 });
 });

@@ -15,8 +15,15 @@ import {
 	readBody,
 } from './http';
 import { handleLogin, isLoginPath, readForm, type LoginContext } from './oauth';
-import { bearerToken, handleGraph, isReprovision, type GraphContext } from './routes';
+import {
+	actionSegment,
+	bearerToken,
+	handleGraph,
+	isReprovision,
+	type GraphContext,
+} from './routes';
 import { CloudPcStore, SAMPLE_CLOUD_PCS } from './state';
+import { actionBySegment } from './actions';
 import { SlidingWindow } from './throttle';
 import type {
 	GraphServer,
@@ -28,7 +35,17 @@ import type {
 } from './types';
 
 export * from './types';
-export { manyCloudPcs, SAMPLE_CLOUD_PCS, SAMPLE_USERS } from './state';
+export { defaultSnapshots, manyCloudPcs, SAMPLE_CLOUD_PCS, SAMPLE_USERS } from './state';
+export {
+	actionBySegment,
+	findAction,
+	REMOTE_ACTIONS,
+	UNIMPLEMENTED_BULK_TYPES,
+	type ActionField,
+	type ActionScope,
+	type ActionVersion,
+	type RemoteActionSpec,
+} from './actions';
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -58,6 +75,8 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		completesAfterPolls: options.reprovisionCompletesAfterPolls,
 		statusLagMs: options.statusLagMs ?? 0,
 		durationMs: options.reprovisionDurationMs,
+		timings: options.actionTimings,
+		snapshots: options.snapshots,
 	});
 	const faults = new FaultQueue();
 	const throttleWindow = options.throttle
@@ -138,6 +157,9 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 	): Reply {
 		counters.graphOperations += 1;
 		if (isReprovision(req)) counters.reprovisionAttempts += 1;
+		const segment = actionSegment(req);
+		if (segment !== undefined)
+			counters.actionAttempts[segment] = (counters.actionAttempts[segment] ?? 0) + 1;
 		const entry = inner && record(req, false, inner.batchRequestId);
 		const reply = inner?.refusal
 			? graphErrorReply(req, inner.refusal.status, inner.refusal.code, inner.refusal.message)
@@ -246,6 +268,14 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		port,
 		requests,
 		reprovisionCount: (cloudPcId) => store.reprovisionCount(cloudPcId),
+		actionCount: (cloudPcId, segment) =>
+			store.actionCount(cloudPcId, actionBySegment(segment).segment),
+		disableAction: (cloudPcId, segment) => store.setDisabled(cloudPcId, segment, true),
+		enableAction: (cloudPcId, segment) => store.setDisabled(cloudPcId, segment, false),
+		snapshots: (cloudPcId) => store.snapshots(cloudPcId),
+		addSnapshot: (snapshot) => store.addSnapshot(snapshot),
+		addConnectivityEvent: (cloudPcId, event) => store.addConnectivityEvent(cloudPcId, event),
+		runMaintenanceWindow: () => store.runMaintenanceWindow(),
 		cloudPc: (id) => store.snapshot(id),
 		setStatus: (id, status) => store.setStatus(id, status),
 		setStatusLag: (ms) => {
@@ -254,17 +284,19 @@ export async function startGraphServer(options: GraphServerOptions = {}): Promis
 		},
 		addCloudPc: (pc) => store.add(pc),
 		removeCloudPc: (id) => store.remove(id),
-		completeRemoteAction: (id, state) => store.completeRemoteAction(id, state),
+		completeRemoteAction: (id, state, segment) => store.completeRemoteAction(id, state, segment),
 		addRemoteAction: (id, action) => store.addRemoteAction(id, action),
 		remoteActions: (id) => store.remoteActions(id),
 		bulkActions: () => store.bulkActions(),
 		failNext: (matcher, response, times = 1) => faults.add(matcher, response, times),
-		stats: () => ({ ...counters }),
-		lostAndDuplicated: (expectedIds) => {
+		stats: () => ({ ...counters, actionAttempts: { ...counters.actionAttempts } }),
+		lostAndDuplicated: (expectedIds, segment = 'reprovision') => {
+			const action = actionBySegment(segment).segment;
 			let lost = 0;
 			let duplicated = 0;
 			for (const id of new Set(expectedIds)) {
-				const count = store.reprovisionCount(id);
+				const count =
+					action === 'reprovision' ? store.reprovisionCount(id) : store.actionCount(id, action);
 				if (count === 0) lost += 1;
 				duplicated += Math.max(0, count - 1);
 			}
@@ -366,6 +398,7 @@ function zeroStats(): GraphServerStats {
 		httpRequests: 0,
 		graphOperations: 0,
 		reprovisionAttempts: 0,
+		actionAttempts: {},
 		throttled: 0,
 		faulted: 0,
 		tokenRequests: 0,

@@ -236,7 +236,7 @@ describe('bulkActions', () => {
 		[
 			'another bulk type',
 			{
-				'@odata.type': '#microsoft.graph.cloudPcBulkRestart',
+				'@odata.type': '#microsoft.graph.cloudPcBulkMove',
 				displayName: 'x',
 				cloudPcIds: [failed.id],
 			},

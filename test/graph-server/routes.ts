@@ -19,7 +19,14 @@ import {
 	type GraphVersion,
 } from './odata';
 import {
+	REMOTE_ACTIONS,
+	UNIMPLEMENTED_BULK_TYPES,
+	type ActionField,
+	type RemoteActionSpec,
+} from './actions';
+import {
 	BULK_REPROVISION_TYPE,
+	type ActionRefusal,
 	type CloudPcStore,
 	type DirectoryUser,
 	type ReprovisionParams,
@@ -36,12 +43,20 @@ export interface GraphContext {
 }
 
 type Scope = 'admin' | 'me' | 'users';
-type Target = 'collection' | 'item' | 'reprovision';
-type AdminTarget = 'remoteActionResults' | 'bulkActions' | 'listBulkActions';
+type Target = 'collection' | 'item';
+type AdminTarget =
+	| 'remoteActionResults'
+	| 'bulkActions'
+	| 'listBulkActions'
+	| 'snapshots'
+	| 'supportedActions'
+	| 'connectivityHistory';
 
 interface Route {
 	scope: Scope;
-	target: Target | AdminTarget;
+	target: Target | AdminTarget | 'action';
+	/** The remote action of an 'action' route. */
+	action?: RemoteActionSpec;
 	method: 'GET' | 'POST';
 	/** Static segments compare case-insensitively, as Graph's do; ':name' captures. */
 	pattern: string[];
@@ -58,7 +73,6 @@ const SCOPE_PATTERNS: Record<Scope, string[]> = {
 const TARGET_PATTERNS: Record<Target, { method: Route['method']; segments: string[] }> = {
 	collection: { method: 'GET', segments: [] },
 	item: { method: 'GET', segments: [':id'] },
-	reprovision: { method: 'POST', segments: [':id', 'reprovision'] },
 };
 
 /** Beta-only admin routes: remote action progress and bulk actions. */
@@ -85,7 +99,49 @@ const ADMIN_ROUTES: Route[] = [
 		pattern: ['deviceManagement', 'virtualEndpoint', 'bulkActions'],
 		betaOnly: true,
 	},
+	// learn.microsoft.com/graph/api/cloudpc-retrievesnapshots?view=graph-rest-beta (admin path only)
+	{
+		scope: 'admin',
+		target: 'snapshots',
+		method: 'GET',
+		pattern: [...SCOPE_PATTERNS.admin, ':id', 'retrieveSnapshots'],
+		betaOnly: true,
+	},
+	// learn.microsoft.com/graph/api/cloudpc-getsupportedcloudpcremoteactions?view=graph-rest-beta
+	{
+		scope: 'admin',
+		target: 'supportedActions',
+		method: 'GET',
+		pattern: [...SCOPE_PATTERNS.admin, ':id', 'getSupportedCloudPcRemoteActions'],
+		betaOnly: true,
+	},
+	// learn.microsoft.com/graph/api/cloudpc-getcloudpcconnectivityhistory?view=graph-rest-beta
+	{
+		scope: 'admin',
+		target: 'connectivityHistory',
+		method: 'GET',
+		pattern: [...SCOPE_PATTERNS.admin, ':id', 'getCloudPcConnectivityHistory'],
+		betaOnly: true,
+	},
 ];
+
+/**
+ * POST .../cloudPCs/{id}/<segment> for every remote action, on the scopes its pages list per
+ * version (REMOTE_ACTIONS). A scope listed only in beta answers v1.0 as a beta-only segment does;
+ * a scope no version lists has no route at all (404, as for any unknown segment).
+ */
+const ACTION_ROUTES: Route[] = REMOTE_ACTIONS.flatMap((action) =>
+	(['admin', 'me', 'users'] as const)
+		.filter((scope) => action.routes.beta.includes(scope) || action.routes['v1.0'].includes(scope))
+		.map((scope) => ({
+			scope,
+			target: 'action' as const,
+			action,
+			method: 'POST' as const,
+			pattern: [...SCOPE_PATTERNS[scope], ':id', action.segment],
+			betaOnly: !action.routes['v1.0'].includes(scope),
+		})),
+);
 
 const ROUTES: Route[] = [
 	...(Object.keys(SCOPE_PATTERNS) as Scope[]).flatMap((scope) =>
@@ -97,6 +153,7 @@ const ROUTES: Route[] = [
 		})),
 	),
 	...ADMIN_ROUTES,
+	...ACTION_ROUTES,
 ];
 
 const READ_SCOPES = ['CloudPC.Read.All', 'CloudPC.ReadWrite.All'];
@@ -135,13 +192,19 @@ export function admitBatch(req: IncomingRequest, ctx: GraphContext): GraphVersio
 
 /** Counts attempts by the route's shape, before (and whatever) the answer. */
 export function isReprovision(req: IncomingRequest): boolean {
-	if (req.method !== 'POST') return false;
+	return actionSegment(req) === 'reprovision';
+}
+
+/**
+ * The remote action a request addresses by its route's shape ('reboot', 'reprovision', …),
+ * before (and whatever) the answer; undefined for anything else.
+ */
+export function actionSegment(req: IncomingRequest): string | undefined {
+	if (req.method !== 'POST') return undefined;
 	try {
-		return (
-			matchRoute(req.method, decodeSegments(req.segments.slice(1))).route.target === 'reprovision'
-		);
+		return matchRoute(req.method, decodeSegments(req.segments.slice(1))).route.action?.segment;
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 
@@ -172,7 +235,7 @@ function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
 			'/me request is only valid with delegated authentication flow.',
 		);
 	}
-	authorize(grant, route.method === 'POST' ? WRITE_SCOPES : READ_SCOPES);
+	authorize(grant, requiredScopes(route, appOnly));
 	const call: Call = {
 		req,
 		ctx,
@@ -186,14 +249,44 @@ function dispatch(req: IncomingRequest, ctx: GraphContext): Reply {
 			return listCloudPcs(call);
 		case 'item':
 			return getCloudPc(call);
-		case 'reprovision':
-			return reprovision(call);
+		case 'action':
+			return call.route.action?.segment === 'reprovision' ? reprovision(call) : runAction(call);
+		case 'snapshots':
+			return retrieveSnapshots(call);
+		case 'supportedActions':
+			return supportedActions(call);
+		case 'connectivityHistory':
+			return connectivityHistory(call);
 		case 'remoteActionResults':
 			return remoteActionResults(call);
 		case 'bulkActions':
 			return createBulkAction(call, grant);
 		case 'listBulkActions':
 			return listBulkActions(call);
+	}
+}
+
+/** Each page's permissions table; an action whose page says "Application: Not supported" is 403 app-only. */
+function requiredScopes(route: Route, appOnly: boolean): readonly string[] {
+	if (route.action) {
+		if (appOnly && !route.action.appOnly) {
+			throw new GraphError(
+				403,
+				'Forbidden',
+				`The operation '${route.action.segment}' is not supported with application permissions.`,
+			);
+		}
+		return route.action.permissions;
+	}
+	switch (route.target) {
+		// retrieveSnapshots: CloudPC.ReadWrite.All only (delegated and application).
+		case 'snapshots':
+			return WRITE_SCOPES;
+		// getSupportedCloudPcRemoteActions: delegated CloudPC.Read.All, application CloudPC.ReadWrite.All.
+		case 'supportedActions':
+			return appOnly ? WRITE_SCOPES : READ_SCOPES;
+		default:
+			return route.method === 'POST' ? WRITE_SCOPES : READ_SCOPES;
 	}
 }
 
@@ -380,6 +473,7 @@ function getCloudPc(call: Call): Reply {
 function reprovision(call: Call): Reply {
 	const params = reprovisionParams(readJsonObject(call.req), call.route.scope === 'admin');
 	const pc = findCloudPc(call);
+	refuseDisabled(call, pc.id);
 	const blockingStatus = call.ctx.store.reprovision(pc.id, params);
 	if (blockingStatus !== undefined) {
 		throw new GraphError(
@@ -471,26 +565,19 @@ function remoteActionResults(call: Call): Reply {
 	return jsonReply(200, body);
 }
 
-const BULK_ACTION_PROPERTIES = new Set([
+const BULK_ACTION_PROPERTIES = [
 	'@odata.type',
 	'displayName',
 	'cloudPcIds',
 	'scheduledDuringMaintenanceWindow',
-]);
-/** Other bulk action types Graph knows; this server implements only reprovision. */
-const OTHER_BULK_TYPES = [
-	'cloudPcBulkDisasterRecovery',
-	'cloudPcBulkDisasterRecoveryFailback',
-	'cloudPcBulkDisasterRecoveryFailover',
-	'cloudPcBulkModifyDiskEncryptionType',
-	'cloudPcBulkPowerOff',
-	'cloudPcBulkPowerOn',
-	'cloudPcBulkReinstallAgent',
-	'cloudPcBulkResize',
-	'cloudPcBulkRestart',
-	'cloudPcBulkRestore',
-	'cloudPcBulkTroubleshoot',
-].map((name) => `#microsoft.graph.${name}`);
+];
+/** Bulk subtypes this server runs, each through its single action (REMOTE_ACTIONS). */
+const BULK_ACTIONS = new Map(
+	REMOTE_ACTIONS.filter((action) => action.bulkType !== undefined).map((action) => [
+		action.bulkType as string,
+		action,
+	]),
+);
 
 /**
  * beta `GET bulkActions`: every bulk action of the tenant, oldest first, in one page, each with
@@ -505,7 +592,10 @@ function listBulkActions(call: Call): Reply {
 	});
 }
 
-/** beta `POST bulkActions` with a `cloudPcBulkReprovision`: the payload is checked whole first. */
+/**
+ * beta `POST bulkActions` (learn.microsoft.com/graph/api/virtualendpoint-post-bulkactions?view=graph-rest-beta):
+ * every subtype in REMOTE_ACTIONS (bulkType, bulkBody); the payload is checked whole first.
+ */
 function createBulkAction(call: Call, grant: TokenGrant): Reply {
 	const body = readJsonObject(call.req);
 	const type = body['@odata.type'];
@@ -518,7 +608,7 @@ function createBulkAction(call: Call, grant: TokenGrant): Reply {
 	}
 	if (
 		typeof type !== 'string' ||
-		(type !== BULK_REPROVISION_TYPE && !OTHER_BULK_TYPES.includes(type))
+		(!BULK_ACTIONS.has(type) && !UNIMPLEMENTED_BULK_TYPES.includes(type))
 	) {
 		throw new GraphError(
 			400,
@@ -526,16 +616,36 @@ function createBulkAction(call: Call, grant: TokenGrant): Reply {
 			`A type named '${String(type).replace(/^#/, '')}' could not be resolved by the model.`,
 		);
 	}
-	if (type !== BULK_REPROVISION_TYPE) {
+	const spec = BULK_ACTIONS.get(type);
+	if (!spec) {
 		throw new GraphError(400, 'BadRequest', `The test Graph server does not implement '${type}'.`);
 	}
-	const unknown = Object.keys(body).find((name) => !BULK_ACTION_PROPERTIES.has(name));
+	const own = spec.bulkBody ?? [];
+	const unknown = Object.keys(body).find(
+		(name) => !BULK_ACTION_PROPERTIES.includes(name) && !own.some((field) => field.name === name),
+	);
 	if (unknown !== undefined) {
 		throw new GraphError(
 			400,
 			'BadRequest',
-			`The property '${unknown}' does not exist on type 'microsoft.graph.cloudPcBulkReprovision'. Make sure to only use property names that are defined by the type.`,
+			`The property '${unknown}' does not exist on type '${type.slice(1)}'. Make sure to only use property names that are defined by the type.`,
 		);
+	}
+	const properties = actionParams(
+		{ segment: type.slice(1) },
+		Object.fromEntries(
+			Object.entries(body).filter(([name]) => !BULK_ACTION_PROPERTIES.includes(name)),
+		),
+		own,
+	);
+	if (type === '#microsoft.graph.cloudPcBulkRestore') {
+		if (Number.isNaN(Date.parse(String(properties.restorePointDateTime))))
+			throw new GraphError(
+				400,
+				'BadRequest',
+				"The property 'restorePointDateTime' must be a DateTimeOffset.",
+			);
+		properties.timeRange ??= 'before';
 	}
 	const { displayName, cloudPcIds, scheduledDuringMaintenanceWindow = false } = body;
 	if (typeof displayName !== 'string' || displayName.trim() === '') {
@@ -579,12 +689,22 @@ function createBulkAction(call: Call, grant: TokenGrant): Reply {
 	const initiatedBy = grant.userId
 		? (call.ctx.store.findUser(grant.userId)?.userPrincipalName ?? null)
 		: null;
-	const action = call.ctx.store.createBulkReprovision(
-		displayName,
-		ids,
-		initiatedBy,
-		scheduledDuringMaintenanceWindow,
-	);
+	const action =
+		type === BULK_REPROVISION_TYPE
+			? call.ctx.store.createBulkReprovision(
+					displayName,
+					ids,
+					initiatedBy,
+					scheduledDuringMaintenanceWindow,
+				)
+			: call.ctx.store.createBulkAction(
+					type,
+					displayName,
+					ids,
+					initiatedBy,
+					scheduledDuringMaintenanceWindow,
+					properties,
+				);
 	return jsonReply(
 		201,
 		{
@@ -595,4 +715,185 @@ function createBulkAction(call: Call, grant: TokenGrant): Reply {
 			Location: `${call.ctx.baseUrl}/${call.version}/deviceManagement/virtualEndpoint/bulkActions('${action.id}')`,
 		},
 	);
+}
+
+// ---- every other remote action ------------------------------------------------------
+
+/**
+ * Disabled for this Cloud PC (getSupportedCloudPcRemoteActions says `disabled`): the docs are
+ * silent on what the action's route then answers; this server refuses it with 400, acting on
+ * nothing, so a client that skips the capability check sees an error, not a silent no-op.
+ */
+function refuseDisabled(call: Call, id: string): void {
+	const action = call.route.action;
+	if (action && call.ctx.store.isDisabled(id, action.segment)) {
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`The remote action '${action.capabilityName ?? action.segment}' is not supported for Cloud PC ${id}.`,
+		);
+	}
+}
+
+/**
+ * POST .../cloudPCs/{id}/<segment> (see REMOTE_ACTIONS for each page). As for reprovision, the
+ * payload is read first (its errors before a 404), then the Cloud PC, then the rules: the docs are
+ * silent on what Graph answers for a status that does not allow the action or while another
+ * action runs, so these answer 400 BadRequest without acting, as reprovision's status rule does.
+ * Success is 204 No Content on every page.
+ */
+function runAction(call: Call): Reply {
+	const action = call.route.action as RemoteActionSpec;
+	const accepts = action.bodyScopes ? action.bodyScopes.includes(call.route.scope) : true;
+	const params = actionParams(action, readJsonObject(call.req), accepts ? action.body : []);
+	const pc = findCloudPc(call);
+	refuseDisabled(call, pc.id);
+	const refusal = call.ctx.store.startAction(pc.id, action.segment, params);
+	if (refusal) throw refusalError(action, pc.id, refusal);
+	return { status: 204, headers: {} };
+}
+
+function refusalError(action: RemoteActionSpec, id: string, refusal: ActionRefusal): GraphError {
+	const verb = `run '${action.segment}' on Cloud PC ${id}`;
+	switch (refusal.reason) {
+		case 'status':
+			return new GraphError(
+				400,
+				'BadRequest',
+				`Cannot ${verb} because its status is ${refusal.detail}.`,
+			);
+		case 'busy':
+			return new GraphError(
+				400,
+				'BadRequest',
+				`Cannot ${verb} while its remote action ${refusal.detail} is running.`,
+			);
+		case 'snapshot':
+			// Docs silent on an unknown snapshot id: 404 would hide which id is wrong, so 400 names it.
+			return new GraphError(
+				400,
+				'BadRequest',
+				`The snapshot '${refusal.detail}' does not exist for Cloud PC ${id}, or is not ready.`,
+			);
+	}
+}
+
+/**
+ * An action's parameters as OData reads them: `{}` or no body is an empty set; an unknown name is
+ * refused; null counts as absent; a required one missing, a wrong type or a value outside the
+ * enum is 400. The messages follow reprovision's.
+ */
+export function actionParams(
+	action: Pick<RemoteActionSpec, 'segment'>,
+	body: Record<string, unknown>,
+	fields: readonly ActionField[],
+): Record<string, unknown> {
+	const params: Record<string, unknown> = {};
+	for (const [name, value] of Object.entries(body)) {
+		const field = fields.find((candidate) => candidate.name === name);
+		if (!field) {
+			throw new GraphError(
+				400,
+				'BadRequest',
+				`The parameter '${name}' in the request payload is not a valid parameter for the operation '${action.segment}'.`,
+			);
+		}
+		if (value === null) continue;
+		params[name] = checkValue(field, value, name);
+	}
+	for (const field of fields) {
+		if (field.required && params[field.name] === undefined) {
+			throw new GraphError(
+				400,
+				'BadRequest',
+				`The parameter '${field.name}' is required for the operation '${action.segment}'.`,
+			);
+		}
+	}
+	return params;
+}
+
+function checkValue(field: ActionField, value: unknown, path: string): unknown {
+	const invalid = (expected: string) =>
+		new GraphError(
+			400,
+			'BadRequest',
+			`Invalid value ${JSON.stringify(value)} for parameter '${path}'. Expected ${expected}.`,
+		);
+	switch (field.type) {
+		case 'string':
+			if (typeof value !== 'string' || value.trim() === '') throw invalid('a non-empty string');
+			if (field.maxLength !== undefined && value.length > field.maxLength)
+				throw invalid(`at most ${field.maxLength} characters`);
+			return value;
+		case 'boolean':
+			if (typeof value !== 'boolean') throw invalid('true or false');
+			return value;
+		case 'enum':
+			if (typeof value !== 'string' || !field.values.includes(value))
+				throw invalid(`one of: ${field.values.join(', ')}`);
+			return value;
+		case 'object': {
+			if (typeof value !== 'object' || Array.isArray(value)) throw invalid('an object');
+			const object: Record<string, unknown> = {};
+			for (const [name, inner] of Object.entries(value as Record<string, unknown>)) {
+				if (name === '@odata.type') continue;
+				const sub = field.fields.find((candidate) => candidate.name === name);
+				if (!sub) {
+					throw new GraphError(
+						400,
+						'BadRequest',
+						`The property '${name}' does not exist on type '${field.odataType}'. Make sure to only use property names that are defined by the type.`,
+					);
+				}
+				if (inner === null) continue;
+				object[name] = checkValue(sub, inner, `${path}.${name}`);
+			}
+			for (const sub of field.fields) {
+				if (sub.required && object[sub.name] === undefined) {
+					throw new GraphError(
+						400,
+						'BadRequest',
+						`The property '${sub.name}' of '${path}' is required.`,
+					);
+				}
+			}
+			return object;
+		}
+	}
+}
+
+/** beta `retrieveSnapshots`: a function; its page documents no query options, so none. */
+function retrieveSnapshots(call: Call): Reply {
+	forbidQueryOptions(call.req.query);
+	const pc = findCloudPc(call);
+	return jsonReply(200, {
+		'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#Collection(microsoft.graph.cloudPcSnapshot)`,
+		value: call.ctx.store.snapshots(pc.id),
+	});
+}
+
+/**
+ * beta `getSupportedCloudPcRemoteActions`: `{actionName, actionCapability}` per action whose name
+ * cloudPcRemoteActionName documents (restart, rename, restore, resize, reprovision, troubleShoot,
+ * changeUserAccountType, placeUnderReview;
+ * learn.microsoft.com/graph/api/resources/cloudpcremoteactioncapability?view=graph-rest-beta).
+ */
+function supportedActions(call: Call): Reply {
+	forbidQueryOptions(call.req.query);
+	const pc = findCloudPc(call);
+	return jsonReply(200, {
+		'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#Collection(microsoft.graph.cloudPcRemoteActionCapability)`,
+		value: call.ctx.store.supportedActions(pc.id),
+	});
+}
+
+/** beta `getCloudPcConnectivityHistory`: cloudPcConnectivityEvent collection, oldest first. */
+function connectivityHistory(call: Call): Reply {
+	forbidQueryOptions(call.req.query);
+	const pc = findCloudPc(call);
+	return jsonReply(200, {
+		'@odata.context': `${call.ctx.baseUrl}/${call.version}/$metadata#Collection(microsoft.graph.cloudPcConnectivityEvent)`,
+		value: call.ctx.store.connectivityHistory(pc.id),
+	});
 }

@@ -77,6 +77,17 @@ export interface GraphServerOptions {
 	 * tests of waiting take seconds. Without it an action stays as the other options leave it.
 	 */
 	reprovisionDurationMs?: number;
+	/**
+	 * Every other remote action (reboot, restore, …) follows reprovisionCompletesAfterPolls and
+	 * reprovisionDurationMs too (so the demo timings hold for all); this overrides them per action
+	 * segment, and can make an action read `pending` first.
+	 */
+	actionTimings?: Partial<Record<string, ActionTiming>>;
+	/**
+	 * Snapshots (beta retrieveSnapshots, restore's cloudPcSnapshotId). Default: one automatic, ready
+	 * snapshot a day old for each seeded Cloud PC (`defaultSnapshots`).
+	 */
+	snapshots?: CloudPcSnapshot[];
 	/** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
 	tls?: { key: string; cert: string };
 }
@@ -128,7 +139,49 @@ export interface LastReprovision {
 	at: string;
 }
 
-export type CloudPcState = SeedCloudPc & { status: string; lastReprovision?: LastReprovision };
+export type CloudPcState = SeedCloudPc & {
+	status: string;
+	lastReprovision?: LastReprovision;
+	/** Set by a Resize once done (its targetServicePlanId); state only, reads do not show it. */
+	servicePlanId?: string;
+	/** Set by a ChangeUserAccountType once done. */
+	userAccountType?: string;
+	/** Set by setReviewStatus once done (the body's reviewStatus). */
+	reviewStatus?: Record<string, unknown>;
+};
+
+/**
+ * One beta cloudPcSnapshot (learn.microsoft.com/graph/api/resources/cloudpcsnapshot?view=graph-rest-beta):
+ * status ready | unknownFutureValue, snapshotType automatic | manual | unknownFutureValue.
+ */
+export interface CloudPcSnapshot {
+	id: string;
+	cloudPcId: string;
+	status: string;
+	createdDateTime: string;
+	lastRestoredDateTime: string | null;
+	snapshotType: string;
+	expirationDateTime: string | null;
+}
+
+/** One beta cloudPcConnectivityEvent (getCloudPcConnectivityHistory). */
+export interface CloudPcConnectivityEvent {
+	eventDateTime: string;
+	eventName: string;
+	eventResult: string;
+	eventType: string;
+	message: string;
+}
+
+/** Per action segment ('reboot', 'restore', …): how its remote actions progress. */
+export interface ActionTiming {
+	/** The action reads `pending` this long before `active` (default 0: active at once). */
+	pendingMs?: number;
+	/** Overrides reprovisionCompletesAfterPolls for this action. */
+	completesAfterPolls?: number;
+	/** Overrides reprovisionDurationMs for this action. */
+	durationMs?: number;
+}
 
 /** One entry of beta `retrieveCloudPcRemoteActionResults`, as Graph serializes it. */
 export interface RemoteActionResult {
@@ -143,8 +196,12 @@ export interface RemoteActionResult {
 	statusDetail: { code: string; message: string; additionalInformation: unknown[] } | null;
 }
 
-/** A created `cloudPcBulkReprovision` (beta `bulkActions`), as Graph answered it. */
+/**
+ * A created bulk action (beta `bulkActions`), as Graph answered it; subtypes add their own
+ * properties (targetServicePlanId, restorePointDateTime, timeRange, …).
+ */
 export interface BulkActionState {
+	[property: string]: unknown;
 	'@odata.type': string;
 	id: string;
 	displayName: string;
@@ -227,6 +284,8 @@ export interface GraphServerStats {
 	graphOperations: number;
 	/** Reprovision operations received, whether they ran, were refused, throttled or faulted. */
 	reprovisionAttempts: number;
+	/** The same for every remote action, by segment ('reboot', 'reprovision', …): attempts received. */
+	actionAttempts: Record<string, number>;
 	/** Operations answered 429 by the `throttle` option (not by failNext). */
 	throttled: number;
 	/** Operations answered 503 by the `faultRate` option (not by failNext). */
@@ -249,6 +308,21 @@ export interface GraphServer {
 	requests: LoggedRequest[];
 	/** Successful (204) reprovisions of that Cloud PC. */
 	reprovisionCount(cloudPcId: string): number;
+	/** Accepted (204) remote actions of that segment ('reboot', 'restore', …) on that Cloud PC, bulk included. */
+	actionCount(cloudPcId: string, segment: string): number;
+	/**
+	 * getSupportedCloudPcRemoteActions reports the action `disabled` on that Cloud PC and its route
+	 * answers 400 without acting, until enableAction or reset().
+	 */
+	disableAction(cloudPcId: string, segment: string): void;
+	enableAction(cloudPcId: string, segment: string): void;
+	/** Copies of the Cloud PC's snapshots, oldest first. */
+	snapshots(cloudPcId: string): CloudPcSnapshot[];
+	addSnapshot(snapshot: CloudPcSnapshot): void;
+	/** Connectivity history (getCloudPcConnectivityHistory) until reset(). */
+	addConnectivityEvent(cloudPcId: string, event: CloudPcConnectivityEvent): void;
+	/** Starts the remote actions of the bulk actions waiting for the maintenance window. */
+	runMaintenanceWindow(): void;
 	/** A copy of the current state. */
 	cloudPc(id: string): CloudPcState | undefined;
 	setStatus(id: string, status: string): void;
@@ -262,10 +336,10 @@ export interface GraphServer {
 	/** The Cloud PC is gone (deprovisioned): lists leave it out, its routes answer 404. */
 	removeCloudPc(id: string): void;
 	/**
-	 * Finishes the Cloud PC's running Reprovision action: `done` makes the Cloud PC
+	 * Finishes the Cloud PC's running Reprovision action (or, with `segment`, that action's): `done` makes the Cloud PC
 	 * `provisioned`, `failed` makes it `failed`. Throws when no Reprovision action is running.
 	 */
-	completeRemoteAction(cloudPcId: string, state: 'done' | 'failed'): void;
+	completeRemoteAction(cloudPcId: string, state: 'done' | 'failed', segment?: string): void;
 	/** Records a remote action as Graph would report it (history, other actions, future states). */
 	addRemoteAction(
 		cloudPcId: string,
@@ -285,7 +359,7 @@ export interface GraphServer {
 	 * From the successful reprovisions of each expected Cloud PC: `lost` counts ids never
 	 * reprovisioned, `duplicated` the reprovisions beyond the first, summed over the ids.
 	 */
-	lostAndDuplicated(expectedIds: string[]): { lost: number; duplicated: number };
+	lostAndDuplicated(expectedIds: string[], segment?: string): { lost: number; duplicated: number };
 	/** Clear the log, injected faults, counters and throttle windows; restore the seeded state. */
 	reset(): void;
 	close(): Promise<void>;
