@@ -31,6 +31,7 @@ const operations: Record<string, Operation> = {
 		]),
 	),
 	get: cloudPc.get.execute,
+	getActionStatus: cloudPc.getActionStatus.execute,
 	getReprovisionStatus: cloudPc.getReprovisionStatus.execute,
 	bulkReprovision: cloudPc.bulkReprovision.execute,
 };

@@ -47,6 +47,7 @@ describe('the node in the editor', () => {
 		expect(operations.map((o) => o.action)).toEqual([
 			'Bulk reprovision Cloud PCs',
 			'Get a Cloud PC',
+			'Get the status of a remote action on a Cloud PC',
 			'Get many Cloud PCs',
 			'Get the reprovision status of a Cloud PC',
 			'Reprovision a Cloud PC',

@@ -2,12 +2,13 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as bulkReprovision from './bulkReprovision.operation';
 import * as get from './get.operation';
+import * as getActionStatus from './getActionStatus.operation';
 import * as getMany from './getMany.operation';
 import * as getReprovisionStatus from './getReprovisionStatus.operation';
 import { REMOTE_ACTIONS } from '../../remoteActions/registry';
 import { actionProperties, operationOption } from '../remoteAction/description';
 
-export { bulkReprovision, get, getMany, getReprovisionStatus };
+export { bulkReprovision, get, getActionStatus, getMany, getReprovisionStatus };
 
 /** The read operations and Bulk Reprovision, beside the registry's remote actions. */
 const readOperations: INodePropertyOptions[] = [
@@ -24,6 +25,13 @@ const readOperations: INodePropertyOptions[] = [
 		description:
 			'Read one Cloud PC by ID: name, user, service plan, image, and status (beta). Read-only; use it to check a Cloud PC before acting on it.',
 		action: 'Get a Cloud PC',
+	},
+	{
+		name: 'Get Action Status',
+		value: 'getActionStatus',
+		description:
+			'Read the state of the latest run of a remote action (reboot, rename, reprovision…) on a Cloud PC (pending, active, done, failed) with its start and last update times (beta, organization scope, every page of its action results). Read-only.',
+		action: 'Get the status of a remote action on a Cloud PC',
 	},
 	{
 		name: 'Get Many',
@@ -58,6 +66,7 @@ export const description: INodeProperties[] = [
 	},
 	...REMOTE_ACTIONS.flatMap(actionProperties),
 	...get.description,
+	...getActionStatus.description,
 	...getMany.description,
 	...getReprovisionStatus.description,
 	...bulkReprovision.description,
