@@ -1,4 +1,6 @@
 import type { RemoteActionDescriptor } from './descriptor';
+import { reboot } from './reboot.action';
+import { rename } from './rename.action';
 import { reprovision } from './reprovision.action';
 
 /*
@@ -8,7 +10,7 @@ import { reprovision } from './reprovision.action';
  */
 
 /** In the editor's order of fields: Reprovision first (its fields are the ones n8n finds first). */
-export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [reprovision];
+export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [reprovision, reboot, rename];
 
 const byOperation = new Map(REMOTE_ACTIONS.map((d) => [d.operation, d]));
 

@@ -50,6 +50,8 @@ describe('the node in the editor', () => {
 			'Get the status of a remote action on a Cloud PC',
 			'Get many Cloud PCs',
 			'Get the reprovision status of a Cloud PC',
+			'Reboot a Cloud PC',
+			'Rename a Cloud PC',
 			'Reprovision a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
