@@ -2,6 +2,7 @@ import type { RemoteActionDescriptor } from './descriptor';
 import { reboot } from './reboot.action';
 import { rename } from './rename.action';
 import { reprovision } from './reprovision.action';
+import { troubleshoot } from './troubleshoot.action';
 
 /*
  * Every remote action the node offers, one descriptor each. The operation list, the router,
@@ -10,7 +11,12 @@ import { reprovision } from './reprovision.action';
  */
 
 /** In the editor's order of fields: Reprovision first (its fields are the ones n8n finds first). */
-export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [reprovision, reboot, rename];
+export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [
+	reprovision,
+	reboot,
+	rename,
+	troubleshoot,
+];
 
 const byOperation = new Map(REMOTE_ACTIONS.map((d) => [d.operation, d]));
 

@@ -53,6 +53,7 @@ describe('the node in the editor', () => {
 			'Reboot a Cloud PC',
 			'Rename a Cloud PC',
 			'Reprovision a Cloud PC',
+			'Troubleshoot a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
 	});
