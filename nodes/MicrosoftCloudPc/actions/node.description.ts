@@ -35,6 +35,7 @@ export const nodeProperties: INodeProperties[] = [
 			hide: {
 				operation: [
 					'getReprovisionStatus',
+					'getActionStatus',
 					'bulkReprovision',
 					'getSnapshots',
 					'getSupportedActions',

@@ -3,6 +3,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createGraphClient, type Authentication, type GraphClient } from '../transport/graph';
 import * as cloudPc from './cloudPc';
+import * as remoteAction from './remoteAction/remoteAction.operation';
+import { REMOTE_ACTIONS } from '../remoteActions/registry';
 import type { ItemResult } from '../shared/types';
 
 type Operation = (
@@ -18,9 +20,18 @@ type FanOutOperation = (
 	graph: GraphClient,
 ) => Promise<ItemResult[][]>;
 
+/** Each remote action of the registry runs on the one engine; the read operations beside them. */
 const operations: Record<string, Operation> = {
-	reprovision: cloudPc.reprovision.execute,
+	...Object.fromEntries(
+		REMOTE_ACTIONS.map((d): [string, Operation] => [
+			d.operation,
+			async function (items, graph) {
+				return await remoteAction.execute.call(this, d, items, graph);
+			},
+		]),
+	),
 	get: cloudPc.get.execute,
+	getActionStatus: cloudPc.getActionStatus.execute,
 	getReprovisionStatus: cloudPc.getReprovisionStatus.execute,
 	bulkReprovision: cloudPc.bulkReprovision.execute,
 	getSnapshots: cloudPc.getSnapshots.execute,

@@ -1,18 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { hintFor, type GraphFailure } from '../transport/graphErrors';
+import { hintFor, type ActionHints, type GraphFailure } from '../transport/graphErrors';
 
 /**
  * Output shapes shared by the Cloud PC operations: flat, the same keys every time (null when
  * unknown), so an item drops into a ticket comment or a chat message as it is.
  */
 
-/** What happened to an item that asked for a reprovision. */
+/** What happened to an item that asked for a remote action. */
 export type Outcome = 'requested' | 'skipped' | 'done' | 'failed' | 'dryRun' | 'unknown';
 
-/** What to do about an `unknown` outcome: the node never resends one by itself. */
-export const UNKNOWN_HINT =
-	"Graph's answer was lost and its records could not say whether the reprovision ran. Check the Cloud PC in Intune (Devices › Windows 365 › its device actions) or with Get Reprovision Status before running this item again.";
+/** What to do about an `unknown` outcome of an action (`noun`): the node never resends one by itself. */
+export const unknownHint = (noun: string, statusOperation: string) =>
+	`Graph's answer was lost and its records could not say whether the ${noun} ran. Check the Cloud PC in Intune (Devices › Windows 365 › its device actions) or with ${statusOperation} before running this item again.`;
 
 /** A Graph value as text, or null when Graph gave none. */
 export const text = (value: unknown): string | null =>
@@ -68,12 +68,12 @@ export function remoteActionFields(action: IDataObject | undefined): IDataObject
 }
 
 /** A Graph failure as data: code, message, what to do, and the ids support asks for. */
-export function failureFields(failure: GraphFailure): IDataObject {
+export function failureFields(failure: GraphFailure, action?: ActionHints): IDataObject {
 	return {
 		statusCode: failure.status || null,
 		errorCode: failure.code,
 		errorMessage: failure.graphMessage,
-		hint: hintFor(failure),
+		hint: hintFor(failure, action),
 		requestId: failure.requestId ?? null,
 		clientRequestId: failure.clientRequestId,
 	};

@@ -245,15 +245,34 @@ function cloudHint(failure: GraphFailure): string | undefined {
 	return `The credential's environment is ${cloud.name}: Microsoft documents Cloud PC reprovision and bulk actions for Global and US Government L4 only, so Graph may refuse them in this cloud.`;
 }
 
-/** What to do about a failure, in the words of an Entra ID / Intune admin. */
-export function hintFor(failure: GraphFailure): string {
-	const byCode = HINTS_BY_CODE.get(failure.code);
-	if (byCode) return byCode;
-	const cloud = cloudHint(failure);
-	return cloud ? `${cloud} Otherwise: ${statusHint(failure)}` : statusHint(failure);
+/**
+ * A remote action's own words for Graph's refusals of it (its descriptor's hints): by Graph
+ * error code, for a 400 about the Cloud PC's state, and the page to check a request against.
+ */
+export interface ActionHints {
+	byCode: Readonly<Record<string, string>>;
+	/** a 400 whose message names the action or a status */
+	state: string;
+	/** the action's route segment, as Graph's messages name it */
+	segment: string;
+	/** the action's API page */
+	reference: string;
 }
 
-function statusHint(failure: GraphFailure): string {
+/** What to do about a failure, in the words of an Entra ID / Intune admin. */
+export function hintFor(failure: GraphFailure, action?: ActionHints): string {
+	const byCode = HINTS_BY_CODE.get(failure.code) ?? ownHint(action, failure.code);
+	if (byCode) return byCode;
+	const cloud = cloudHint(failure);
+	const hint = statusHint(failure, action);
+	return cloud ? `${cloud} Otherwise: ${hint}` : hint;
+}
+
+function ownHint(action: ActionHints | undefined, code: string): string | undefined {
+	return action && Object.hasOwn(action.byCode, code) ? action.byCode[code] : undefined;
+}
+
+function statusHint(failure: GraphFailure, action?: ActionHints): string {
 	const message = failure.graphMessage.toLowerCase();
 	switch (failure.status) {
 		case 0:
@@ -261,6 +280,12 @@ function statusHint(failure: GraphFailure): string {
 		case 400:
 			if (message.includes('/me request is only valid with delegated')) {
 				return 'The Signed-In User scope needs a delegated (OAuth2) credential; use Organization scope with an app-only credential.';
+			}
+			if (
+				action &&
+				(message.includes(action.segment.toLowerCase()) || message.includes('status'))
+			) {
+				return action.state;
 			}
 			if (message.includes('reprovision') || message.includes('status')) {
 				return 'A Cloud PC can be reprovisioned only when its status is "provisioned" or "failed"; wait for the current action to finish and check its status.';
@@ -281,7 +306,9 @@ function statusHint(failure: GraphFailure): string {
 		default:
 			return failure.status >= 500
 				? 'Microsoft Graph had a transient failure: run the item again later.'
-				: 'Check the request against the Cloud PC reprovision documentation.';
+				: action
+					? `Check the request against ${action.reference}.`
+					: 'Check the request against the Cloud PC reprovision documentation.';
 	}
 }
 
@@ -304,6 +331,7 @@ export function toNodeApiError(
 	failure: GraphFailure,
 	itemIndex: number | undefined,
 	extra = '',
+	action?: ActionHints,
 ): NodeApiError {
 	const errorBody: JsonObject = {
 		error: {
@@ -320,7 +348,7 @@ export function toNodeApiError(
 	const message = `${item}Microsoft Graph answered ${failure.message}`;
 	const error = new NodeApiError(node, errorBody, {
 		message,
-		description: [hintFor(failure), ids, extra].filter(Boolean).join(' '),
+		description: [hintFor(failure, action), ids, extra].filter(Boolean).join(' '),
 		httpCode: failure.status ? String(failure.status) : undefined,
 		itemIndex,
 	});

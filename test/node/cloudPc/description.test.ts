@@ -48,12 +48,16 @@ describe('the node in the editor', () => {
 			'Bulk reprovision Cloud PCs',
 			'Get a Cloud PC',
 			'Get the remote action results of a Cloud PC',
+			'Get the status of a remote action on a Cloud PC',
 			'Get the connectivity history of a Cloud PC',
 			'Get many Cloud PCs',
 			'Get the reprovision status of a Cloud PC',
 			'Get the snapshots of a Cloud PC',
 			'Get the supported remote actions of a Cloud PC',
+			'Reboot a Cloud PC',
+			'Rename a Cloud PC',
 			'Reprovision a Cloud PC',
+			'Troubleshoot a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
 	});

@@ -22,19 +22,20 @@ import {
 	BULK_REPROVISION_TYPE,
 	recentBulkReprovisions,
 } from './bulkActions';
-import { earlierCheckOption } from './reprovision/earlier';
+import { earlierCheckOption } from '../remoteAction/earlier';
 import {
 	checksEarlierIn,
 	defaultEarlierCheck,
 	EARLIER_CHECKS,
 	type EarlierCheck,
-} from './reprovision/request';
+} from '../remoteAction/request';
+import { reprovision } from '../../remoteActions/reprovision.action';
 import { readThroughput } from '../throughput';
 import { invalid, readChoiceOption, readCloudPcId, readCollection } from '../validate';
 import { ItemPlanner, SeenCloudPcs } from './itemPlanner';
 import { graphFailureResult, itemRanges } from './runReport';
 import { EarlierTries, replayed } from './earlierTries';
-import { UNKNOWN_HINT, failureFields, text } from '../../shared/outputFields';
+import { failureFields, text, unknownHint } from '../../shared/outputFields';
 import type { ItemResult } from '../../shared/types';
 
 const displayOptions = { show: { resource: ['cloudPc'], operation: ['bulkReprovision'] } };
@@ -78,7 +79,7 @@ const properties: INodeProperties[] = [
 					'Name of the bulk action in Intune (Devices › Windows 365 › bulk actions), followed by the time of the run, which makes it unique: if Graph\'s answer is lost, the node finds the action by name instead of creating a second one. Empty: "n8n reprovision" and the time.',
 			},
 			...[1, 2].map((nodeVersion) =>
-				earlierCheckOption(nodeVersion, {
+				earlierCheckOption(reprovision, nodeVersion, {
 					cost: "one read per page of the tenant's bulk actions",
 					description:
 						'Whether to leave out of the new bulk action every Cloud PC that a reprovision bulk action created in the last 4 hours already covers, whatever its status; those items are "skipped" and name that bulk action. A run that stopped halfway through more than 5,000 Cloud PCs can then be started again.',
@@ -182,7 +183,7 @@ function readBulkOptions(ctx: IExecuteFunctions): { baseName: string; checkEarli
 		'checkEarlierReprovision',
 		'Check for an Earlier Reprovision',
 		EARLIER_CHECKS,
-	) ?? defaultEarlierCheck(ctx.getNode().typeVersion)) as EarlierCheck;
+	) ?? defaultEarlierCheck(reprovision, ctx.getNode().typeVersion)) as EarlierCheck;
 	return {
 		// The time makes the name unique to this run: a bulk action whose answer was lost is found by it.
 		baseName: `${name || 'n8n reprovision'} ${new Date().toISOString()}`,
@@ -340,7 +341,7 @@ function itemResult(
 				requestedAt: null,
 				...bulkActionFields(undefined, chunk),
 				...failureFields(chunk.failure),
-				hint: UNKNOWN_HINT,
+				hint: unknownHint('reprovision', 'Get Reprovision Status'),
 				note,
 			},
 		};

@@ -63,6 +63,8 @@ export function resultsOrThrow({ results, fatal }: BatchRunResult): Array<BatchR
  * accepted, which may have run, and which were never sent.
  */
 export function sendReport(
+	/** the action as sentences name it: 'Reprovision', 'reprovision' */
+	action: { displayName: string; noun: string },
 	count: number,
 	outcomes: Array<BatchResult | undefined>,
 	wasToSend: (itemIndex: number) => boolean,
@@ -80,8 +82,8 @@ export function sendReport(
 			? `Requested by an earlier try of this node (not sent again): items ${itemRanges(before)}.`
 			: '',
 		requested.length
-			? `Reprovision requested in this run for items ${itemRanges(requested)}.`
-			: 'No reprovision was requested in this run.',
+			? `${action.displayName} requested in this run for items ${itemRanges(requested)}.`
+			: nothingSent(action.noun),
 		unknown.length
 			? `Outcome unknown (may have run; not sent again): items ${itemRanges(unknown)}.`
 			: '',
@@ -90,6 +92,9 @@ export function sendReport(
 		.filter(Boolean)
 		.join(' ');
 }
+
+/** What the error of a run that stopped before sending says. */
+export const nothingSent = (noun: string) => `No ${noun} was requested in this run.`;
 
 /** The error that ended a run early, with the run's report added to its description. */
 export function withReport(ctx: IExecuteFunctions, error: unknown, report: string): Error {

@@ -1,4 +1,4 @@
-import { pollBudget } from '../../../../nodes/MicrosoftCloudPc/actions/cloudPc/reprovision/wait';
+import { pollBudget } from '../../../../nodes/MicrosoftCloudPc/actions/remoteAction/wait';
 import type { GraphServer, LoggedRequest } from '../../../graph-server';
 import { manyCloudPcs } from '../../../graph-server';
 import { delegatedCredential, reprovisionParameters, startFleetServer } from '../../../fixtures';

@@ -1,52 +1,58 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { BatchResult } from '../../../transport/batch';
-import { toNodeApiError } from '../../../transport/graphErrors';
-import type { GraphRequest } from '../../../transport/graph';
-import type { ItemResult } from '../../../shared/types';
-import { graphFailureResult, notReached } from '../runReport';
+import type { BatchResult } from '../../transport/batch';
+import { toNodeApiError, type ActionHints } from '../../transport/graphErrors';
+import type { GraphRequest } from '../../transport/graph';
+import type { ItemResult } from '../../shared/types';
+import { graphFailureResult, notReached } from '../cloudPc/runReport';
 import {
 	cloudPcFields,
 	failureFields,
 	remoteActionFields,
-	UNKNOWN_HINT,
-} from '../../../shared/outputFields';
+	unknownHint,
+} from '../../shared/outputFields';
 import { startedEarlier } from './earlier';
 import {
+	actionRequest,
 	checksEarlierIn,
+	COMMON_SWITCHES,
 	type EarlierCheck,
-	reprovisionRequest,
-	SAFETY_SWITCHES,
 	skipReason,
 	summary,
-	type ReprovisionPlan,
+	type ActionPlan,
 } from './request';
+import type { RemoteActionDescriptor } from '../../remoteActions/descriptor';
 import type { WaitResult } from './wait';
-import type { KnownNames } from '../listEntry';
+import type { KnownNames } from '../cloudPc/listEntry';
 
 /**
- * Which optional parts Reprovision's outputs carry. It follows the node's configuration (an
+ * Which optional parts an action's outputs carry. It follows the node's configuration (an
  * option present, or set by an expression), not each item's evaluated value, so every output of
  * a run has the same keys, as a sheet or a ticket template downstream needs; what each item does
- * follows its evaluated values (ReprovisionPlan).
+ * follows its evaluated values (ActionPlan).
  */
 export class OutputShape {
 	readonly preReads: boolean;
-	/** whether items may be checked for an earlier reprovision in this run (see request.ts) */
+	/** whether items may be checked for an earlier action in this run (see request.ts) */
 	readonly checksEarlier: boolean;
 	private readonly rehearses: boolean;
 	private readonly waits: boolean;
 	private readonly followUp: boolean;
 
-	constructor(safetyParameter: unknown, isRetry: boolean, defaultCheck: EarlierCheck) {
+	constructor(
+		d: RemoteActionDescriptor,
+		safetyParameter: unknown,
+		isRetry: boolean,
+		defaultCheck: EarlierCheck,
+	) {
 		const configured = (safetyParameter ?? {}) as IDataObject;
 		const isOn = (key: string) => configured[key] !== undefined && configured[key] !== false;
-		this.preReads = isOn('onlyIfReprovisionable');
+		this.preReads = isOn(d.onlyIfReady.parameter);
 		this.rehearses = isOn('dryRun');
 		this.waits = isOn('waitForCompletion');
-		const check = configured.checkEarlierReprovision ?? defaultCheck;
+		const check = configured[d.earlier.parameter] ?? defaultCheck;
 		this.checksEarlier = checksEarlierIn(check, isRetry);
-		this.followUp = this.checksEarlier || SAFETY_SWITCHES.some(isOn);
+		this.followUp = this.checksEarlier || this.preReads || COMMON_SWITCHES.some(isOn);
 	}
 
 	reason(reason: string | null): IDataObject {
@@ -82,9 +88,9 @@ export class OutputShape {
 
 /** What was read of an item before anything is sent. */
 export interface ItemReads {
-	/** its status (Only If Reprovisionable) */
+	/** its status (the state guard: Only If Reprovisionable, Only If Ready…) */
 	read?: BatchResult;
-	/** whether a reprovision already started (Check for an Earlier Reprovision) */
+	/** whether the action already started (Check for an Earlier …) */
 	earlier?: BatchResult;
 }
 
@@ -92,8 +98,11 @@ export interface ItemReads {
  * Why an item whose reads succeeded is left alone, if it is: one rule for what is sent and for
  * what its output says, so a skipped Cloud PC is never reported as failed or cancelled.
  */
-export function skipOf(p: ReprovisionPlan, { read, earlier }: ItemReads): string | undefined {
-	return (read?.ok ? skipReason(read.response.body) : undefined) ?? startedEarlier(earlier);
+export function skipOf(
+	d: RemoteActionDescriptor,
+	{ read, earlier }: ItemReads,
+): string | undefined {
+	return (read?.ok ? skipReason(read.response.body, d) : undefined) ?? startedEarlier(d, earlier);
 }
 
 /**
@@ -103,12 +112,13 @@ export function skipOf(p: ReprovisionPlan, { read, earlier }: ItemReads): string
  */
 function knownOf(
 	shape: OutputShape,
-	p: ReprovisionPlan,
+	d: RemoteActionDescriptor,
+	p: ActionPlan,
 	read: BatchResult | undefined,
 	known: KnownNames,
 ) {
 	const pc = shape.pc(read);
-	const { cloudPcId, ...rest } = summary(p);
+	const { cloudPcId, ...rest } = summary(p, d);
 	const userUpn = p.user?.includes('@') ? p.user : null;
 	return {
 		...pc,
@@ -119,10 +129,24 @@ function knownOf(
 	};
 }
 
+/**
+ * Who asked for the action, for the audit trail: the operation and the credential type (the
+ * when and the request-id are `requestedAt` and `requestId`). Left out where the descriptor keeps
+ * node versions 1 and 2's output (`outputWithoutAudit`).
+ */
+export function auditFields(d: RemoteActionDescriptor, credentialType: string): IDataObject {
+	return d.outputWithoutAudit ? {} : { action: d.operation, credentialType };
+}
+
 /** One output item per input item, from what each step did to it. */
 export class ItemOutput {
 	constructor(
 		private readonly ctx: IExecuteFunctions,
+		private readonly action: RemoteActionDescriptor,
+		/** the audit fields every output of the run carries */
+		private readonly audit: IDataObject,
+		/** the action's words for Graph's refusals of it */
+		private readonly hints: ActionHints,
 		private readonly shape: OutputShape,
 		/** what ended the run early, if anything did */
 		private readonly fatal: unknown,
@@ -141,18 +165,22 @@ export class ItemOutput {
 	}
 
 	of(
-		p: ReprovisionPlan,
+		p: ActionPlan,
 		reads: ItemReads,
 		outcome: BatchResult | undefined,
 		wait: WaitResult | undefined,
 	): ItemResult {
 		const { shape } = this;
 		const { read, earlier } = reads;
-		const known = knownOf(shape, p, read, this.names(p.itemIndex, p.cloudPcId));
+		const d = this.action;
+		const known = {
+			...knownOf(shape, d, p, read, this.names(p.itemIndex, p.cloudPcId)),
+			...this.audit,
+		};
 		const notSent = { ...shape.dryRun(), ...shape.wait() };
 		for (const [answer, what] of [
 			[read, 'The Cloud PC could not be read'],
-			[earlier, 'Its earlier reprovisions could not be checked, so it was not sent'],
+			[earlier, `Its earlier ${d.words.noun}s could not be checked, so it was not sent`],
 		] as const) {
 			if (answer && !answer.ok) {
 				return graphFailureResult(this.ctx, answer.failure, p.itemIndex, {
@@ -163,14 +191,14 @@ export class ItemOutput {
 				});
 			}
 		}
-		const skip = skipOf(p, reads);
+		const skip = skipOf(d, reads);
 		if (skip !== undefined) {
 			return {
 				json: { ...known, outcome: 'skipped', reason: skip, requestedAt: null, ...notSent },
 			};
 		}
 		if (p.dryRun) {
-			const request = shape.dryRun(reprovisionRequest(p));
+			const request = shape.dryRun(actionRequest(p, d));
 			return {
 				json: {
 					...known,
@@ -189,7 +217,7 @@ export class ItemOutput {
 	}
 
 	private sent(
-		p: ReprovisionPlan,
+		p: ActionPlan,
 		outcome: BatchResult,
 		wait: WaitResult | undefined,
 		known: IDataObject,
@@ -204,17 +232,18 @@ export class ItemOutput {
 					...common,
 					outcome: 'unknown',
 					reason: failure.graphMessage,
-					...failureFields(failure),
+					...failureFields(failure, this.hints),
 				};
-				return { json: { ...json, hint: UNKNOWN_HINT, ...notSent } };
+				const hint = unknownHint(this.action.words.noun, 'Get Action Status');
+				return { json: { ...json, hint, ...notSent } };
 			}
 			return {
-				error: toNodeApiError(this.ctx.getNode(), failure, p.itemIndex),
+				error: toNodeApiError(this.ctx.getNode(), failure, p.itemIndex, '', this.hints),
 				json: {
 					...common,
 					outcome: 'failed',
 					...shape.reason(failure.message),
-					...failureFields(failure),
+					...failureFields(failure, this.hints),
 					...notSent,
 				},
 			};
@@ -231,7 +260,7 @@ export class ItemOutput {
 				clientRequestId: response.clientRequestId,
 				...(confirmedBy
 					? {
-							note: `The answer to this reprovision was lost; ${confirmedBy}, so it was not sent again`,
+							note: `The answer to this ${this.action.words.noun} was lost; ${confirmedBy}, so it was not sent again`,
 						}
 					: {}),
 				...shape.dryRun(),

@@ -1,27 +1,25 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { sendBatched, type BatchResult } from '../../../transport/batch';
-import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
-import { graphOutcome, sendDirect } from '../../../transport/direct';
-import type { GraphClient, GraphRequest, GraphResponse } from '../../../transport/graph';
-import type { readThroughput } from '../../throughput';
-import { type ItemPlanner } from '../itemPlanner';
-import { firstFailure, resultsOrThrow } from '../runReport';
-import { withEveryPage } from '../../../shared/remoteActionPages';
-import { toNodeApiError } from '../../../transport/graphErrors';
-import { followPages } from '../../../shared/paging';
-import {
-	EARLIER_WINDOW_MS,
-	earlierReprovision,
-	remoteActionResultsRequest,
-} from '../../../shared/remoteActionResults';
-import { defaultEarlierCheck, preReadRequest, type ReprovisionPlan } from './request';
-import { cloudPcPath, MAX_TOP, REPROVISIONABLE_STATUSES } from '../../../model';
+import { sendBatched, type BatchResult } from '../../transport/batch';
+import { MAX_BATCH_SIZE } from '../../transport/batchEnvelope';
+import { graphOutcome, sendDirect } from '../../transport/direct';
+import type { GraphClient, GraphRequest, GraphResponse } from '../../transport/graph';
+import type { readThroughput } from '../throughput';
+import { type ItemPlanner } from '../cloudPc/itemPlanner';
+import { firstFailure, resultsOrThrow } from '../cloudPc/runReport';
+import { withEveryPage } from '../../shared/remoteActionPages';
+import { toNodeApiError } from '../../transport/graphErrors';
+import { followPages } from '../../shared/paging';
+import { earlierAction, remoteActionResultsRequest } from '../../shared/remoteActionResults';
+import { defaultEarlierCheck, preReadRequest, type ActionPlan } from './request';
+import { cloudPcPath, MAX_TOP } from '../../model';
+import type { RemoteActionDescriptor } from '../../remoteActions/descriptor';
 
 /*
- * Check for an Earlier Reprovision, per scope. The admin route lists a Cloud PC's remote actions
+ * Check for an Earlier <action>, per scope, for any remote action (its descriptor's actionName
+ * and window). The admin route lists a Cloud PC's remote actions
  * (beta retrieveCloudPcRemoteActionResults); the user routes have no such function, so there the
- * Cloud PC's beta status is all Graph shows: a reprovision still running, not one that finished.
+ * Cloud PC's beta status is all Graph shows: an action still running, not one that finished.
  * For many Cloud PCs on the admin route, the tenant's list (999 a page, each with its last remote
  * action) stands in for most of the per-Cloud-PC reads.
  */
@@ -36,27 +34,28 @@ const MAX_LIST_PAGES = 45;
 
 export interface EarlierRun {
 	ctx: IExecuteFunctions;
+	action: RemoteActionDescriptor;
 	graph: GraphClient;
-	planner: ItemPlanner<ReprovisionPlan>;
+	planner: ItemPlanner<ActionPlan>;
 	count: number;
 	throughput: ReturnType<typeof readThroughput>;
 }
 
 /**
- * Each item's answer to Check for an Earlier Reprovision, in item order, for the items `include`
+ * Each item's answer to the earlier check, in item order, for the items `include`
  * lets through; undefined where nothing was read or the tenant's list cleared it. Every scope
- * asks the admin route first: its remote action results also show a reprovision that already
+ * asks the admin route first: its remote action results also show an action that already
  * finished, which the user routes cannot. Where that is refused (a user without an admin role),
  * the Specific User and Signed-In User scopes read the status through their own route. Without
  * "Continue On Fail" a read that fails throws with `report`.
  */
 export async function fetchEarlier(
 	run: EarlierRun,
-	include: (p: ReprovisionPlan) => boolean,
+	include: (p: ActionPlan) => boolean,
 	report: string,
 ): Promise<Array<BatchResult | undefined>> {
 	const { ctx, planner, count } = run;
-	const checks = (p: ReprovisionPlan) => include(p) && p.checkEarlier && !p.dryRun;
+	const checks = (p: ActionPlan) => include(p) && p.checkEarlier && !p.dryRun;
 	const listed = await fromTenantList(run, checks);
 	const actions = await readAll(run, (p) =>
 		checks(p) && !listed.has(p.itemIndex) ? remoteActionResultsRequest(p.cloudPcId) : undefined,
@@ -79,7 +78,7 @@ export async function fetchEarlier(
 /** Batched reads for the planned items `request` names; failures stay with their items. */
 async function readAll(
 	{ graph, planner, count, throughput }: EarlierRun,
-	request: (p: ReprovisionPlan) => GraphRequest | undefined,
+	request: (p: ActionPlan) => GraphRequest | undefined,
 ): Promise<Array<BatchResult | undefined>> {
 	const read = (itemIndex: number) => {
 		const p = planner.plan(itemIndex);
@@ -90,7 +89,7 @@ async function readAll(
 	);
 }
 
-/** The remote action results read, completed with their later pages (an earlier reprovision may be on any). */
+/** The remote action results read, completed with their later pages (an earlier action may be on any). */
 async function readEveryPage(
 	{ graph, planner, throughput }: EarlierRun,
 	reads: Array<BatchResult | undefined>,
@@ -106,12 +105,12 @@ async function readEveryPage(
 /**
  * What the tenant's list settles, by item: a skip (as the answer of a remote action read
  * holding the last action), or undefined for a Cloud PC it clears. Items it leaves open (another
- * action started in the window could hide an earlier reprovision; a Cloud PC not in the pages
+ * action started in the window could hide an earlier one of this action; a Cloud PC not in the pages
  * read) are read one by one.
  */
 async function fromTenantList(
 	run: EarlierRun,
-	checks: (p: ReprovisionPlan) => boolean,
+	checks: (p: ActionPlan) => boolean,
 ): Promise<Map<number, BatchResult | undefined>> {
 	const settled = new Map<number, BatchResult | undefined>();
 	if (run.count <= LIST_ABOVE) return settled;
@@ -129,7 +128,7 @@ async function fromTenantList(
 	for (const { pc, response } of await listLastActions(run, wanted)) {
 		const itemIndex = wanted.get(String(pc.id).toLowerCase()) as number;
 		const last = pc.lastRemoteActionResult;
-		const verdict = fromLastAction(last, now);
+		const verdict = fromLastAction(run.action, last, now);
 		if (verdict === 'clear') settled.set(itemIndex, undefined);
 		if (verdict === 'skip') {
 			const body = { value: [last] };
@@ -145,15 +144,22 @@ async function fromTenantList(
 }
 
 /** One Cloud PC's last remote action, as the list shows it: enough to decide, or not. */
-function fromLastAction(last: unknown, now: number): 'clear' | 'skip' | 'open' {
+function fromLastAction(
+	d: RemoteActionDescriptor,
+	last: unknown,
+	now: number,
+): 'clear' | 'skip' | 'open' {
+	const windowMs = d.earlier.windowMinutes * 60_000;
 	// null: no remote action has run on it
 	if (last === null) return 'clear';
 	if (typeof last !== 'object' || Array.isArray(last)) return 'open';
 	const started = Date.parse(String((last as IDataObject).startDateTime ?? ''));
 	if (Number.isNaN(started)) return 'open';
 	// the last action started before the window, so did every other
-	if (started < now - EARLIER_WINDOW_MS) return 'clear';
-	return earlierReprovision({ value: [last as IDataObject] }, now) ? 'skip' : 'open';
+	if (started < now - windowMs) return 'clear';
+	return earlierAction({ value: [last as IDataObject] }, d.actionName, windowMs, now)
+		? 'skip'
+		: 'open';
 }
 
 /**
@@ -196,18 +202,22 @@ async function listLastActions(
 }
 
 /**
- * The Check for an Earlier Reprovision option of one node version (Reprovision and Bulk
- * Reprovision): versions differ only in the default, so each is shown to its own version.
+ * The earlier check's option of one node version (the action's, and Bulk Reprovision's):
+ * versions differ only in the default, so each is shown to its own version.
  */
 export function earlierCheckOption(
+	d: RemoteActionDescriptor,
 	nodeVersion: number,
 	texts: { cost: string; description: string },
 ): INodeProperties {
-	const check = defaultEarlierCheck(nodeVersion);
-	const unset = `Not set, it is ${check === 'always' ? 'Always' : 'On Retry'}.`;
+	const check = defaultEarlierCheck(d, nodeVersion);
+	const unset = `Not set, it is ${check === 'always' ? 'Always' : check === 'onRetry' ? 'On Retry' : 'Never'}.`;
+	const twice = d.destructive
+		? `${d.words.noun}s the Cloud PCs twice`
+		: `runs the ${d.words.noun} twice`;
 	return {
-		displayName: 'Check for an Earlier Reprovision',
-		name: 'checkEarlierReprovision',
+		displayName: d.earlier.displayName,
+		name: d.earlier.parameter,
 		type: 'options',
 		displayOptions: { show: { '@version': [nodeVersion] } },
 		options: [
@@ -219,13 +229,12 @@ export function earlierCheckOption(
 			{
 				name: 'On Retry',
 				value: 'onRetry',
-				description:
-					'Only when you retry a failed execution: no extra reads otherwise, but the same request arriving twice wipes the Cloud PCs twice',
+				description: `Only when you retry a failed execution: no extra reads otherwise, but the same request arriving twice ${twice}`,
 			},
 			{
 				name: 'Never',
 				value: 'never',
-				description: 'No extra reads; a request that arrives again wipes the Cloud PCs again',
+				description: `No extra reads; a request that arrives again ${twice}`,
 			},
 		],
 		default: check,
@@ -234,23 +243,26 @@ export function earlierCheckOption(
 }
 
 /** Why a Cloud PC is not sent again after that read; undefined when nothing stops it. */
-export function startedEarlier(earlier: BatchResult | undefined): string | undefined {
+export function startedEarlier(
+	d: RemoteActionDescriptor,
+	earlier: BatchResult | undefined,
+): string | undefined {
 	if (!earlier?.ok) return undefined;
 	const body = earlier.response.body as IDataObject;
 	// remote action results are a list; the user routes' fallback is the Cloud PC itself
-	return Array.isArray(body.value) ? reprovisionFound(body) : actionRunning(body);
+	return Array.isArray(body.value) ? actionFound(d, body) : actionRunning(d, body);
 }
 
-function reprovisionFound(body: IDataObject): string | undefined {
-	const action = earlierReprovision(body);
+function actionFound(d: RemoteActionDescriptor, body: IDataObject): string | undefined {
+	const action = earlierAction(body, d.actionName, d.earlier.windowMinutes * 60_000);
 	if (!action) return undefined;
-	return `A reprovision of this Cloud PC started at ${String(action.startDateTime)} (${String(action.actionState)}), so it was not sent again (Check for an Earlier Reprovision)`;
+	return `A ${d.words.noun} of this Cloud PC started at ${String(action.startDateTime)} (${String(action.actionState)}), so it was not sent again (${d.earlier.displayName})`;
 }
 
-function actionRunning(body: IDataObject): string | undefined {
+function actionRunning(d: RemoteActionDescriptor, body: IDataObject): string | undefined {
 	const { status } = body;
-	if (typeof status === 'string' && REPROVISIONABLE_STATUSES.includes(status)) return undefined;
+	if (typeof status === 'string' && d.acceptedStatuses.includes(status)) return undefined;
 	const shown =
 		typeof status === 'string' ? `Its status is "${status}"` : 'Graph did not report its status';
-	return `${shown}, so an action may be running on it and it was not sent (Check for an Earlier Reprovision: on this scope Graph shows only the status, not a reprovision that already finished)`;
+	return `${shown}, so an action may be running on it and it was not sent (${d.earlier.displayName}: on this scope Graph shows only the status, not a ${d.words.noun} that already finished)`;
 }

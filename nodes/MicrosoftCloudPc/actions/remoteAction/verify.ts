@@ -5,28 +5,30 @@ import {
 	type BatchOptions,
 	type BatchResult,
 	type Unverified,
-} from '../../../transport/batch';
-import type { GraphClient } from '../../../transport/graph';
-import type { Verdict } from '../../../transport/verdict';
-import { latestReprovision, remoteActionResultsRequest } from '../../../shared/remoteActionResults';
-import { preReadRequest, type ReprovisionPlan } from './request';
-import { resultsOrThrow } from '../runReport';
-import { withEveryPage } from '../../../shared/remoteActionPages';
-import { REPROVISIONABLE_STATUSES } from '../../../model';
+} from '../../transport/batch';
+import type { GraphClient } from '../../transport/graph';
+import type { Verdict } from '../../transport/verdict';
+import { latestAction, remoteActionResultsRequest } from '../../shared/remoteActionResults';
+import { preReadRequest, type ActionPlan } from './request';
+import { resultsOrThrow } from '../cloudPc/runReport';
+import { withEveryPage } from '../../shared/remoteActionPages';
+import type { RemoteActionDescriptor } from '../../remoteActions/descriptor';
 
 type ReadOptions = Omit<BatchOptions, 'verify' | 'stopOnFailure'>;
 
 /**
- * Tells whether reprovisions whose answers were lost took effect, from Graph's own records:
- * the Cloud PC's remote action results (beta, admin route) list a Reprovision action started
- * since the first attempt, or they do not. Where that list cannot be read (a delegated user
- * without an admin role), a Cloud PC that is already rebuilding counts as requested; its status
- * alone never proves that nothing ran, because status lags behind an accepted reprovision.
+ * Tells whether actions whose answers were lost took effect, from Graph's own records: the
+ * Cloud PC's remote action results (beta, admin route) list the action (its descriptor's
+ * actionName) started since the first attempt, or they do not. Where that list cannot be read
+ * (a delegated user without an admin role), a Cloud PC busy in a status the action is not
+ * accepted in counts as requested, for an action that shows in the status (`runningStatus`); its status alone never proves that nothing ran, because status lags
+ * behind an accepted action, and an action without a running status stays unknown.
  */
-export function reprovisionVerifier(
+export function actionVerifier(
+	d: RemoteActionDescriptor,
 	graph: GraphClient,
 	options: ReadOptions,
-	planOf: (itemIndex: number) => ReprovisionPlan,
+	planOf: (itemIndex: number) => ActionPlan,
 ): NonNullable<BatchOptions['verify']> {
 	return async (pending) => {
 		const plans = pending.map((p) => planOf(p.index));
@@ -44,14 +46,14 @@ export function reprovisionVerifier(
 			preReadRequest,
 		);
 		const statusOf = new Map(unread.map((k, n) => [k, statuses[n]]));
-		return pending.map((p, k) => verdictOf(p, lists[k], statusOf.get(k)));
+		return pending.map((p, k) => verdictOf(d, p, lists[k], statusOf.get(k)));
 	};
 }
 
 async function readAll(
 	graph: GraphClient,
 	options: ReadOptions,
-	plans: ReprovisionPlan[],
+	plans: ActionPlan[],
 	request: typeof preReadRequest,
 ): Promise<Array<BatchResult | undefined>> {
 	if (!plans.length) return [];
@@ -66,7 +68,7 @@ async function readAll(
 async function everyPage(
 	graph: GraphClient,
 	options: ReadOptions,
-	plan: ReprovisionPlan,
+	plan: ActionPlan,
 	firstAnswer: BatchResult | undefined,
 ): Promise<ActionList> {
 	if (!firstAnswer) return { ok: false, why: 'they were not read' };
@@ -79,16 +81,17 @@ async function everyPage(
 type ActionList = { ok: true; value: IDataObject[] } | { ok: false; why: string };
 
 function verdictOf(
+	d: RemoteActionDescriptor,
 	pending: Unverified,
 	actions: ActionList,
 	status: BatchResult | undefined,
 ): Verdict {
 	if (actions.ok) {
-		const action = latestReprovision({ value: actions.value }, pending.firstSentAt);
+		const action = latestAction({ value: actions.value }, d.actionName, pending.firstSentAt);
 		if (!action) return { verdict: 'notActed' };
 		return {
 			verdict: 'acted',
-			evidence: `Graph's remote action results list a Reprovision action started ${String(action.startDateTime)} (${String(action.actionState)})`,
+			evidence: `Graph's remote action results list a ${d.actionName} action started ${String(action.startDateTime)} (${String(action.actionState)})`,
 			body: action,
 		};
 	}
@@ -101,11 +104,19 @@ function verdictOf(
 		};
 	}
 	const current = (status.response.body as IDataObject).status;
-	if (typeof current === 'string' && !REPROVISIONABLE_STATUSES.includes(current)) {
-		return { verdict: 'acted', evidence: `its status is "${current}": a reprovision is running` };
+	// an action that shows in the status: any status it is not accepted in means one is running
+	const busy = typeof current === 'string' && !d.acceptedStatuses.includes(current);
+	if (d.runningStatus !== undefined && busy) {
+		return {
+			verdict: 'acted',
+			evidence: `its status is "${current}": a ${d.words.noun} is running`,
+		};
 	}
+	const why2 = d.runningStatus
+		? `status lags behind an accepted ${d.words.noun}`
+		: `a ${d.words.noun} does not show in the status`;
 	return {
 		verdict: 'unknown',
-		reason: `its remote action results could not be read (${why}), and its status "${String(current)}" cannot tell: status lags behind an accepted reprovision. Check the Cloud PC in Intune before running it again`,
+		reason: `its remote action results could not be read (${why}), and its status "${String(current)}" cannot tell: ${why2}. Check the Cloud PC in Intune before running it again`,
 	};
 }

@@ -1,26 +1,27 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { sendBatched, type BatchOptions, type BatchResult } from '../../../transport/batch';
-import { MAX_BATCH_SIZE } from '../../../transport/batchEnvelope';
-import { graphOutcome, sendDirect } from '../../../transport/direct';
-import type { GraphClient, GraphRequest } from '../../../transport/graph';
-import { MAX_TOP, cloudPcPath } from '../../../model';
-import { followPages } from '../../../shared/paging';
-import type { Outcome } from '../../../shared/outputFields';
+import { sendBatched, type BatchOptions, type BatchResult } from '../../transport/batch';
+import { MAX_BATCH_SIZE } from '../../transport/batchEnvelope';
+import { graphOutcome, sendDirect } from '../../transport/direct';
+import type { GraphClient, GraphRequest } from '../../transport/graph';
+import { MAX_TOP, cloudPcPath } from '../../model';
+import { followPages } from '../../shared/paging';
+import type { Outcome } from '../../shared/outputFields';
 import {
-	latestReprovision,
+	latestAction,
 	outcomeOfAction,
 	reasonOfAction,
 	remoteActionResultsRequest,
-} from '../../../shared/remoteActionResults';
-import { sleep } from '../../../transport/clock';
-import { isTransient } from '../../../transport/retry';
+} from '../../shared/remoteActionResults';
+import { sleep } from '../../transport/clock';
+import { isTransient } from '../../transport/retry';
 import type { WaitSettings } from './request';
+import type { RemoteActionDescriptor } from '../../remoteActions/descriptor';
 
 export interface Waiting {
 	itemIndex: number;
 	cloudPcId: string;
-	/** when Graph accepted the reprovision: older Reprovision actions are not this one */
+	/** when Graph accepted the action: older actions of the same name are not this one */
 	requestedAt: string;
 	settings: WaitSettings;
 }
@@ -28,7 +29,7 @@ export interface Waiting {
 export interface WaitResult {
 	outcome: Outcome;
 	reason: string | null;
-	/** the last Reprovision action seen */
+	/** the last action of this name seen */
 	action?: IDataObject;
 	completedAt: string | null;
 	waitedSeconds: number;
@@ -69,14 +70,16 @@ export function pollBudget(intervalMs: number): { listPages: number; reads: numb
 }
 
 /**
- * Polls until each reprovision is done or failed, the timeout ends the wait, or the execution is
- * cancelled. Interval and timeout are the first waiting item's. A few waiting Cloud PCs have
- * their beta `retrieveCloudPcRemoteActionResults` read every poll. With more, a poll first lists
- * the Cloud PCs whose status is `provisioning` (still running: nothing to read) and reads the
- * action results of the others only, least recently read first, within the poll's budget; the
- * rest wait for the next poll.
+ * Polls until each action (the descriptor's actionName) is done or failed, the timeout ends the
+ * wait, or the execution is cancelled. Interval and timeout are the first waiting item's. A few
+ * waiting Cloud PCs have their beta `retrieveCloudPcRemoteActionResults` read every poll. With
+ * more, for an action that shows in the status (`runningStatus`, e.g. `provisioning`), a poll
+ * first lists the Cloud PCs in that status (still running: nothing to read) and reads the action
+ * results of the others only, least recently read first, within the poll's budget; the rest wait
+ * for the next poll. Without a running status, the budget alone picks who is read.
  */
-export async function waitForReprovisions(
+export async function waitForActions(
+	d: RemoteActionDescriptor,
 	graph: GraphClient,
 	waiting: Waiting[],
 	throughput: ReadOptions,
@@ -105,7 +108,7 @@ export async function waitForReprovisions(
 			finish(
 				w,
 				'requested',
-				`Reprovision requested, but following it stopped: ${(fatal as Error).message}`,
+				`${d.displayName} requested, but following it stopped: ${(fatal as Error).message}`,
 				lastSeen.get(w.itemIndex),
 			);
 		return results;
@@ -127,7 +130,7 @@ export async function waitForReprovisions(
 			round =
 				pending.length <= READ_EACH_UP_TO
 					? pending
-					: await changedOnes(graph, pending, options, budget, lastRead);
+					: await changedOnes(d, graph, pending, options, budget, lastRead);
 		} catch (fatal) {
 			return stopped(fatal);
 		}
@@ -136,7 +139,9 @@ export async function waitForReprovisions(
 		const { results: answers, fatal } = await readRound(graph, round, options);
 		if (fatal !== undefined) return stopped(fatal);
 		if (signal?.aborted) break;
-		const settled = new Set(round.filter((w, k) => !stillWaiting(w, answers[k], lastSeen, finish)));
+		const settled = new Set(
+			round.filter((w, k) => !stillWaiting(d, w, answers[k], lastSeen, finish)),
+		);
 		pending = pending.filter((w) => !settled.has(w));
 	}
 	const reason = signal?.aborted
@@ -165,13 +170,16 @@ function untilDeadline(throughput: ReadOptions, deadline: number): ReadOptions {
  * read first, at most the poll's budget of reads. A list Graph refuses leaves them all.
  */
 async function changedOnes(
+	d: RemoteActionDescriptor,
 	graph: GraphClient,
 	pending: Waiting[],
 	options: ReadOptions,
 	budget: ReturnType<typeof pollBudget>,
 	lastRead: Map<number, number>,
 ): Promise<Waiting[]> {
-	const running = await provisioningIds(graph, options, budget.listPages);
+	const running = d.runningStatus
+		? await idsInStatus(d.runningStatus, graph, options, budget.listPages)
+		: new Set<string>();
 	const readAt = (w: Waiting) => lastRead.get(w.itemIndex) ?? 0;
 	return pending
 		.filter((w) => !running.has(w.cloudPcId.toLowerCase()))
@@ -180,11 +188,12 @@ async function changedOnes(
 }
 
 /**
- * Ids (lower case) of the tenant's Cloud PCs whose status is `provisioning`, in up to `maxPages`
- * pages. A list cut short (no admin role, throttled past the budget, not a list, more pages than
+ * Ids (lower case) of the tenant's Cloud PCs whose status is `status` (e.g. `provisioning`), in
+ * up to `maxPages` pages. A list cut short (no admin role, throttled past the budget, not a list, more pages than
  * the budget) leaves out the rest: those Cloud PCs are read one by one instead.
  */
-async function provisioningIds(
+async function idsInStatus(
+	status: string,
 	graph: GraphClient,
 	options: ReadOptions,
 	maxPages: number,
@@ -194,20 +203,19 @@ async function provisioningIds(
 		method: 'GET',
 		version: 'beta',
 		path: cloudPcPath('organization', undefined),
-		qs: { $filter: "status eq 'provisioning'", $select: 'id,status', $top: MAX_TOP },
+		qs: { $filter: `status eq '${status}'`, $select: 'id,status', $top: MAX_TOP },
 	};
 	const pages = followPages(
 		async (request) => await sendDirect<unknown>(graph, request, options),
 		first,
 		{
 			maxPages,
-			message: () => 'The list of provisioning Cloud PCs is longer than this poll reads',
+			message: () => `The list of ${status} Cloud PCs is longer than this poll reads`,
 		},
 	);
 	const collect = async () => {
 		for await (const { page } of pages) {
-			for (const pc of page.value)
-				if (pc.status === 'provisioning') ids.add(String(pc.id).toLowerCase());
+			for (const pc of page.value) if (pc.status === status) ids.add(String(pc.id).toLowerCase());
 		}
 	};
 	// a failure keeps the ids found before it
@@ -231,6 +239,7 @@ async function readRound(
 
 /** Settles a Cloud PC on its answer, or not; true while it is to be read again next round. */
 function stillWaiting(
+	d: RemoteActionDescriptor,
 	w: Waiting,
 	answer: BatchResult | undefined,
 	lastSeen: Map<number, IDataObject>,
@@ -243,14 +252,14 @@ function stillWaiting(
 		finish(
 			w,
 			'requested',
-			`Reprovision requested, but its progress could not be read: ${answer.failure.message}`,
+			`${d.displayName} requested, but its progress could not be read: ${answer.failure.message}`,
 		);
 		return false;
 	}
-	const action = latestReprovision(answer.response.body, w.requestedAt);
+	const action = latestAction(answer.response.body, d.actionName, w.requestedAt);
 	if (action) lastSeen.set(w.itemIndex, action);
 	const { outcome, final } = outcomeOfAction(action?.actionState);
 	if (!final || !action) return true;
-	finish(w, outcome, reasonOfAction(action), action);
+	finish(w, outcome, reasonOfAction(action, d.words.noun), action);
 	return false;
 }

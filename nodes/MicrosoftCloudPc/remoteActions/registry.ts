@@ -1,0 +1,32 @@
+import type { RemoteActionDescriptor } from './descriptor';
+import { reboot } from './reboot.action';
+import { rename } from './rename.action';
+import { reprovision } from './reprovision.action';
+import { troubleshoot } from './troubleshoot.action';
+
+/*
+ * Every remote action the node offers, one descriptor each. The operation list, the router,
+ * the editor's fields and the trigger's action names all come from this list: adding an action
+ * is adding its file and its line here.
+ */
+
+/** In the editor's order of fields: Reprovision first (its fields are the ones n8n finds first). */
+export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [
+	reprovision,
+	reboot,
+	rename,
+	troubleshoot,
+];
+
+const byOperation = new Map(REMOTE_ACTIONS.map((d) => [d.operation, d]));
+
+/** The descriptor of an operation value, or undefined for a read operation (get, getMany…). */
+export function remoteActionOf(operation: string): RemoteActionDescriptor | undefined {
+	return byOperation.get(operation);
+}
+
+/** The descriptor whose `actionName` Graph reports (any case), e.g. 'Reprovision'. */
+export function remoteActionNamed(actionName: string): RemoteActionDescriptor | undefined {
+	const name = actionName.toLowerCase();
+	return REMOTE_ACTIONS.find((d) => d.actionName.toLowerCase() === name);
+}
