@@ -31,7 +31,9 @@ export const nodeProperties: INodeProperties[] = [
 		default: 'v1.0',
 		description: 'Microsoft Graph version to call',
 		// These two exist only in beta and always use it.
-		displayOptions: { hide: { operation: ['getReprovisionStatus', 'bulkReprovision'] } },
+		displayOptions: {
+			hide: { operation: ['getReprovisionStatus', 'bulkReprovision', 'bulkAction'] },
+		},
 	},
 	throughputOptions,
 ];

@@ -33,6 +33,7 @@ const operations: Record<string, Operation> = {
 	get: cloudPc.get.execute,
 	getReprovisionStatus: cloudPc.getReprovisionStatus.execute,
 	bulkReprovision: cloudPc.bulkReprovision.execute,
+	bulkAction: cloudPc.bulkAction.execute,
 };
 
 const fanOutOperations: Record<string, FanOutOperation> = {

@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import * as bulkAction from './bulkAction.operation';
 import * as bulkReprovision from './bulkReprovision.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
@@ -7,10 +8,11 @@ import * as getReprovisionStatus from './getReprovisionStatus.operation';
 import { REMOTE_ACTIONS } from '../../remoteActions/registry';
 import { actionProperties, operationOption } from '../remoteAction/description';
 
-export { bulkReprovision, get, getMany, getReprovisionStatus };
+export { bulkAction, bulkReprovision, get, getMany, getReprovisionStatus };
 
-/** The read operations and Bulk Reprovision, beside the registry's remote actions. */
+/** The read operations and the bulk ones, beside the registry's remote actions. */
 const readOperations: INodePropertyOptions[] = [
+	bulkAction.operationOption,
 	{
 		name: 'Bulk Reprovision',
 		value: 'bulkReprovision',
@@ -61,6 +63,7 @@ export const description: INodeProperties[] = [
 	...getMany.description,
 	...getReprovisionStatus.description,
 	...bulkReprovision.description,
+	...bulkAction.description,
 ];
 
 /**
