@@ -27,6 +27,19 @@ import { runCloudPcNode } from '../../harness/run-workflow';
 
 type Bulk = (typeof BULK_ACTIONS)[number];
 
+/** Only Date is faked: the runs' timers and I/O go on. */
+const NOT_THE_CLOCK = [
+	'setTimeout',
+	'setImmediate',
+	'nextTick',
+	'setInterval',
+	'queueMicrotask',
+	'performance',
+	'clearTimeout',
+	'clearInterval',
+	'clearImmediate',
+	'hrtime',
+] as const;
 const ISO = '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z';
 const { graph, run, operations } = useOperationsServer();
 const posts = () =>
@@ -286,6 +299,39 @@ describe.each(BULK_ACTIONS.map((d) => [d.displayName, d] as const))('Bulk Action
 			outcome: 'requested',
 			bulkActionId: created.id,
 		});
+	});
+
+	test(`past the window (${d.earlier.windowMinutes} min) an earlier one no longer counts, unless it still waits for the maintenance window`, async () => {
+		await run({
+			parameters: bulkParameters(d, goodValue, { scheduledDuringMaintenanceWindow: true }),
+			items: [{ cloudPcId: PC.adeleProvisioned }],
+		});
+		await run({ parameters: bulkParameters(d), items: [{ cloudPcId: PC.alexProvisioned }] });
+		const [scheduled] = graph.bulkActions();
+		const later = Date.parse(scheduled.createdDateTime) + (d.earlier.windowMinutes + 1) * 60_000;
+		jest.useFakeTimers({ now: later, doNotFake: [...NOT_THE_CLOCK] });
+		let again;
+		try {
+			again = await run({
+				parameters: bulkParameters(d),
+				items: [{ cloudPcId: PC.adeleProvisioned }, { cloudPcId: PC.alexProvisioned }],
+			});
+		} finally {
+			jest.useRealTimers();
+		}
+
+		expect(again.output[0].json).toMatchObject({
+			outcome: 'skipped',
+			reason: expect.stringContaining('and scheduled for the maintenance window'),
+			bulkActionId: scheduled.id,
+			scheduledDuringMaintenanceWindow: true,
+		});
+		expect(again.output[1].json.outcome).toBe('requested');
+		expect(posts().map((r) => (r.body as { cloudPcIds: string[] }).cloudPcIds)).toEqual([
+			[PC.adeleProvisioned],
+			[PC.alexProvisioned],
+			[PC.alexProvisioned],
+		]);
 	});
 
 	test('an answer lost after Graph created it: found by its name, not sent again', async () => {

@@ -33,7 +33,8 @@ export function bulkActionPages(graph: GraphClient, throughput: DirectOptions) {
  * The bulk actions of one subtype (`odataType`, e.g. '#microsoft.graph.cloudPcBulkReprovision')
  * created in the last `windowMs`, by the Cloud PCs they cover (lower-case IDs; the latest action
  * wins). Whatever their status: a bulk action's status does not say which of its Cloud PCs were
- * already acted on; one scheduled for the maintenance window counts too (it will run). Another
+ * already acted on. One scheduled for the maintenance window counts too, and still counts after
+ * the window while it is `pending`: it has not run yet, and the window may be days away. Another
  * subtype's bulk action does not count: a restart does not stand for a reprovision.
  */
 export async function recentBulkActions(
@@ -49,7 +50,9 @@ export async function recentBulkActions(
 		for (const action of page.value) {
 			const created = Date.parse(String(action.createdDateTime ?? ''));
 			if (String(action['@odata.type'] ?? '').toLowerCase() !== type) continue;
-			if (!(created >= now - windowMs)) continue;
+			const waiting =
+				action.scheduledDuringMaintenanceWindow === true && action.status === 'pending';
+			if (!(created >= now - windowMs) && !waiting) continue;
 			const ids = Array.isArray(action.cloudPcIds) ? action.cloudPcIds : [];
 			for (const id of ids) {
 				const known = byCloudPc.get(String(id).toLowerCase());

@@ -114,7 +114,7 @@ export async function runBulk(
 	// One request carries every ID: all are validated before it is sent.
 	await planner.planAll();
 	const deduped = dedupe(planner, items.length);
-	// Keyed by subtype: a Bulk Reprovision and a Bulk Action › Reprovision share their record.
+	// Keyed by the subtype (with the execution and node, earlierTries.ts).
 	const tries = new EarlierTries(ctx, `bulk ${run.action.bulk.odataType}`);
 	const untried = deduped.unique.filter((entry) => !tries.outcomeOf(entry.cloudPcId));
 	const earlier = await findEarlier(ctx, graph, run, untried);
