@@ -37,6 +37,7 @@ export const nodeProperties: INodeProperties[] = [
 					'getReprovisionStatus',
 					'getActionStatus',
 					'bulkReprovision',
+					'bulkAction',
 					'getSnapshots',
 					'getSupportedActions',
 					'getConnectivityHistory',

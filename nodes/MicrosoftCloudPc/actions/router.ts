@@ -38,6 +38,7 @@ const operations: Record<string, Operation> = {
 	getSupportedActions: cloudPc.getSupportedActions.execute,
 	getConnectivityHistory: cloudPc.getConnectivityHistory.execute,
 	getActionResults: cloudPc.getActionResults.execute,
+	bulkAction: cloudPc.bulkAction.execute,
 };
 
 const fanOutOperations: Record<string, FanOutOperation> = {

@@ -45,6 +45,7 @@ const shown = (
 describe('the node in the editor', () => {
 	test('action names say "Cloud PC" as the product is spelled, in sentence case', () => {
 		expect(operations.map((o) => o.action)).toEqual([
+			'Run a bulk action on Cloud PCs',
 			'Bulk reprovision Cloud PCs',
 			'Get a Cloud PC',
 			'Get the remote action results of a Cloud PC',

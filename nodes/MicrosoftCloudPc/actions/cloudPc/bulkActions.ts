@@ -13,7 +13,6 @@ import { EARLIER_WINDOW_MS } from '../../shared/remoteActionResults';
  */
 
 export const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
-export const BULK_REPROVISION_TYPE = '#microsoft.graph.cloudPcBulkReprovision';
 /** Pages of bulk actions read at most: a list that never ends cannot hold the run. */
 const MAX_PAGES = 100;
 
@@ -31,21 +30,29 @@ export function bulkActionPages(graph: GraphClient, throughput: DirectOptions) {
 }
 
 /**
- * The reprovision bulk actions created in the last EARLIER_WINDOW_MS, by the Cloud PCs they
- * cover (lower-case IDs; the latest action wins). Whatever their status: a bulk action's status
- * does not say which of its Cloud PCs were already wiped.
+ * The bulk actions of one subtype (`odataType`, e.g. '#microsoft.graph.cloudPcBulkReprovision')
+ * created in the last `windowMs`, by the Cloud PCs they cover (lower-case IDs; the latest action
+ * wins). Whatever their status: a bulk action's status does not say which of its Cloud PCs were
+ * already acted on. One scheduled for the maintenance window counts too, and still counts after
+ * the window while it is `pending`: it has not run yet, and the window may be days away. Another
+ * subtype's bulk action does not count: a restart does not stand for a reprovision.
  */
-export async function recentBulkReprovisions(
+export async function recentBulkActions(
 	graph: GraphClient,
 	throughput: DirectOptions,
+	odataType: string,
+	windowMs = EARLIER_WINDOW_MS,
 	now = Date.now(),
 ): Promise<Map<string, IDataObject>> {
+	const type = odataType.toLowerCase();
 	const byCloudPc = new Map<string, IDataObject>();
 	for await (const { page } of bulkActionPages(graph, throughput)) {
 		for (const action of page.value) {
 			const created = Date.parse(String(action.createdDateTime ?? ''));
-			if (action['@odata.type'] !== BULK_REPROVISION_TYPE) continue;
-			if (!(created >= now - EARLIER_WINDOW_MS)) continue;
+			if (String(action['@odata.type'] ?? '').toLowerCase() !== type) continue;
+			const waiting =
+				action.scheduledDuringMaintenanceWindow === true && action.status === 'pending';
+			if (!(created >= now - windowMs) && !waiting) continue;
 			const ids = Array.isArray(action.cloudPcIds) ? action.cloudPcIds : [];
 			for (const id of ids) {
 				const known = byCloudPc.get(String(id).toLowerCase());

@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import * as bulkAction from './bulkAction.operation';
 import * as bulkReprovision from './bulkReprovision.operation';
 import * as get from './get.operation';
 import * as getActionResults from './getActionResults.operation';
@@ -12,11 +13,12 @@ import * as getSupportedActions from './getSupportedActions.operation';
 import { REMOTE_ACTIONS } from '../../remoteActions/registry';
 import { actionProperties, operationOption } from '../remoteAction/description';
 
-export { bulkReprovision, get, getActionStatus, getMany, getReprovisionStatus };
+export { bulkAction, bulkReprovision, get, getActionStatus, getMany, getReprovisionStatus };
 export { getActionResults, getConnectivityHistory, getSnapshots, getSupportedActions };
 
-/** The read operations and Bulk Reprovision, beside the registry's remote actions. */
+/** The read operations and the bulk ones, beside the registry's remote actions. */
 const readOperations: INodePropertyOptions[] = [
+	bulkAction.operationOption,
 	{
 		name: 'Bulk Reprovision',
 		value: 'bulkReprovision',
@@ -107,6 +109,7 @@ export const description: INodeProperties[] = [
 	...getSupportedActions.description,
 	...getConnectivityHistory.description,
 	...getActionResults.description,
+	...bulkAction.description,
 ];
 
 /**

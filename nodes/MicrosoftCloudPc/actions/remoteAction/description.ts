@@ -36,7 +36,7 @@ export function operationOption(d: RemoteActionDescriptor): INodePropertyOptions
  * The editor's field of one body field: a required one at the top level, shown on its scopes;
  * an optional one inside the options collection, which shows it where it applies.
  */
-function bodyProperty(field: BodyField, inCollection = false): INodeProperties {
+export function bodyProperty(field: BodyField, inCollection = false): INodeProperties {
 	const common = {
 		displayName: field.displayName,
 		name: parameterOf(field),
