@@ -1,5 +1,15 @@
 import type { RemoteActionDescriptor } from './descriptor';
+import { changeUserAccountType } from './changeUserAccountType.action';
+import { createSnapshot } from './createSnapshot.action';
+import { endGracePeriod } from './endGracePeriod.action';
+import { powerOff } from './powerOff.action';
+import { powerOn } from './powerOn.action';
 import { reprovision } from './reprovision.action';
+import { resize } from './resize.action';
+import { restore } from './restore.action';
+import { retryPartnerAgentInstallation } from './retryPartnerAgentInstallation.action';
+import { start } from './start.action';
+import { stop } from './stop.action';
 
 /*
  * Every remote action the node offers, one descriptor each. The operation list, the router,
@@ -8,7 +18,19 @@ import { reprovision } from './reprovision.action';
  */
 
 /** In the editor's order of fields: Reprovision first (its fields are the ones n8n finds first). */
-export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [reprovision];
+export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [
+	reprovision,
+	resize,
+	restore,
+	endGracePeriod,
+	start,
+	stop,
+	powerOn,
+	powerOff,
+	retryPartnerAgentInstallation,
+	createSnapshot,
+	changeUserAccountType,
+];
 
 const byOperation = new Map(REMOTE_ACTIONS.map((d) => [d.operation, d]));
 

@@ -46,10 +46,20 @@ describe('the node in the editor', () => {
 	test('action names say "Cloud PC" as the product is spelled, in sentence case', () => {
 		expect(operations.map((o) => o.action)).toEqual([
 			'Bulk reprovision Cloud PCs',
+			'Change the user account type on a Cloud PC',
+			'Create a snapshot of a Cloud PC',
+			'End the grace period of a Cloud PC',
 			'Get a Cloud PC',
 			'Get many Cloud PCs',
 			'Get the reprovision status of a Cloud PC',
+			'Power off a Cloud PC',
+			'Power on a Cloud PC',
 			'Reprovision a Cloud PC',
+			'Resize a Cloud PC',
+			'Restore a Cloud PC',
+			'Retry the partner agent installation on a Cloud PC',
+			'Start a Cloud PC',
+			'Stop a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
 	});
