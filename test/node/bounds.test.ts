@@ -70,7 +70,8 @@ test('every number in the editor has a minimum and a maximum, and its default wi
 		(property) => property.type === 'number',
 	);
 
-	expect(numbers.map((property) => property.name).sort()).toEqual([
+	// each remote action has its own Safety and Follow-Up collection, with the same numbers
+	expect([...new Set(numbers.map((property) => property.name))].sort()).toEqual([
 		'batchesInFlight',
 		'limit',
 		'maxRetries',
