@@ -7,8 +7,9 @@ import type { RemoteActionDescriptor } from './descriptor';
  * https://learn.microsoft.com/graph/api/cloudpc-restore?view=graph-rest-beta
  * Admin route only in both versions; body `{ cloudPcSnapshotId }` (String: "the unique
  * identifier for the snapshot of the Cloud PC device at a specific point in time"; the example
- * is 'A00009UV000_93aff428-…', not a GUID, so the field is text); 204 No Content. The en-us
- * v1.0 page marks Global and US Government L4 available. Snapshot IDs: beta retrieveSnapshots
+ * is 'A00009UV000_93aff428-…', not a GUID, so the field is text); 204 No Content. The copies of
+ * the v1.0 and beta pages read mark Global and US Government L4 available (the Graph stand-in's
+ * note says Global only). Snapshot IDs: beta retrieveSnapshots
  * (https://learn.microsoft.com/graph/api/cloudpc-retrievesnapshots?view=graph-rest-beta).
  * Bulk (beta) restores by date, not by snapshot: restorePointDateTime and timeRange,
  * https://learn.microsoft.com/graph/api/resources/cloudpcbulkrestore?view=graph-rest-beta
