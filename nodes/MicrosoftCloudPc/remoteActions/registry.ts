@@ -1,7 +1,17 @@
 import type { RemoteActionDescriptor } from './descriptor';
+import { changeUserAccountType } from './changeUserAccountType.action';
+import { createSnapshot } from './createSnapshot.action';
+import { endGracePeriod } from './endGracePeriod.action';
+import { powerOff } from './powerOff.action';
+import { powerOn } from './powerOn.action';
 import { reboot } from './reboot.action';
 import { rename } from './rename.action';
 import { reprovision } from './reprovision.action';
+import { resize } from './resize.action';
+import { restore } from './restore.action';
+import { retryPartnerAgentInstallation } from './retryPartnerAgentInstallation.action';
+import { start } from './start.action';
+import { stop } from './stop.action';
 import { troubleshoot } from './troubleshoot.action';
 
 /*
@@ -16,6 +26,16 @@ export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [
 	reboot,
 	rename,
 	troubleshoot,
+	resize,
+	restore,
+	endGracePeriod,
+	start,
+	stop,
+	powerOn,
+	powerOff,
+	retryPartnerAgentInstallation,
+	createSnapshot,
+	changeUserAccountType,
 ];
 
 const byOperation = new Map(REMOTE_ACTIONS.map((d) => [d.operation, d]));

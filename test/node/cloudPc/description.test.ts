@@ -47,6 +47,9 @@ describe('the node in the editor', () => {
 		expect(operations.map((o) => o.action)).toEqual([
 			'Run a bulk action on Cloud PCs',
 			'Bulk reprovision Cloud PCs',
+			'Change the user account type on a Cloud PC',
+			'Create a snapshot of a Cloud PC',
+			'End the grace period of a Cloud PC',
 			'Get a Cloud PC',
 			'Get the remote action results of a Cloud PC',
 			'Get the status of a remote action on a Cloud PC',
@@ -55,9 +58,16 @@ describe('the node in the editor', () => {
 			'Get the reprovision status of a Cloud PC',
 			'Get the snapshots of a Cloud PC',
 			'Get the supported remote actions of a Cloud PC',
+			'Power off a Cloud PC',
+			'Power on a Cloud PC',
 			'Reboot a Cloud PC',
 			'Rename a Cloud PC',
 			'Reprovision a Cloud PC',
+			'Resize a Cloud PC',
+			'Restore a Cloud PC',
+			'Retry the partner agent installation on a Cloud PC',
+			'Start a Cloud PC',
+			'Stop a Cloud PC',
 			'Troubleshoot a Cloud PC',
 		]);
 		expect(description.defaults.name).toBe('Microsoft Cloud PC');
