@@ -14,6 +14,7 @@ import {
 	DEMO_TIMINGS,
 	TICKET_KEY_HEADER,
 	TICKET_WEBHOOK_PATH,
+	SELF_HEAL_PATH,
 	WAIT_NOTIFY_PATH,
 	WORKFLOWS,
 	loadExamples,
@@ -193,11 +194,16 @@ async function main() {
 						localizeWorkflow(w, { notifyUrl: sink.url, waitSeconds: DEMO_TIMINGS.waitSeconds }),
 					),
 				);
-				for (const id of [WORKFLOWS.ticket, WORKFLOWS.waitNotify, WORKFLOWS.trigger])
+				for (const id of [
+					WORKFLOWS.ticket,
+					WORKFLOWS.waitNotify,
+					WORKFLOWS.trigger,
+					WORKFLOWS.selfHeal,
+				])
 					await n8n.activateWorkflow(id);
 			},
 			{
-				note: `n8n's CLI: import:credentials, import:workflow, then the ticket, wait-and-notify and trigger workflows ${published(n8n)}`,
+				note: `n8n's CLI: import:credentials, import:workflow, then the ticket, wait-and-notify, trigger and self-healing workflows ${published(n8n)}`,
 			},
 		);
 	} else {
@@ -338,6 +344,11 @@ function printSummary({ n8n, graph, samples, sink, control, secrets, publicHost,
 			`      -d '{"cloudPcIds":["f5a1c0de-93b2-4c3e-b6a4-0e2d1f7c9a85"]}'`,
 			`  The trigger workflow is ${published(n8n)} and checks every minute; make a Cloud PC fail and watch it reprovision:`,
 			`    curl -X POST ${control.failUrl('MeganB-01')}`,
+			`  The self-healing workflow is ${published(n8n)}: it troubleshoots AdeleV-02 (failed), then restores its latest snapshot`,
+			`  (make the restore fail with the fail URL above for AdeleV-02 while it runs, and it reprovisions); try:`,
+			`    curl -i -X POST ${editor}/webhook/${SELF_HEAL_PATH} \\`,
+			`      -H '${TICKET_KEY_HEADER}: ${secrets.ticketKey}' -H 'content-type: application/json' \\`,
+			`      -d '{"cloudPcIds":["36bd4942-0ca8-11ed-861d-0242ac120002"]}'`,
 		);
 	} else {
 		lines.push(

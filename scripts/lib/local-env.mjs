@@ -24,6 +24,7 @@ export const WORKFLOWS = {
 	ticket: 'cloudpcTicket001',
 	waitNotify: 'cloudpcWaitNotf1',
 	trigger: 'cloudpcTrigger01',
+	selfHeal: 'cloudpcSelfHeal1',
 };
 
 /** The nightly example's chat webhook URL, which an environment replaces. */
@@ -31,6 +32,7 @@ export const NOTIFY_URL_PLACEHOLDER = 'https://chat.example.invalid/hooks/cloudp
 
 export const TICKET_WEBHOOK_PATH = 'cloudpc/reprovision';
 export const WAIT_NOTIFY_PATH = 'cloudpc/reprovision-and-wait';
+export const SELF_HEAL_PATH = 'cloudpc/self-heal';
 export const TICKET_KEY_HEADER = 'X-Ticket-Key';
 
 /** examples/*.json, parsed, keyed by workflow id. */

@@ -1,6 +1,7 @@
 // The trigger example (Microsoft Cloud PC Trigger "Status Changed To failed" → Reprovision →
 // notification), active in `n8n start`; a Cloud PC is made to fail with the demo's URL, and its
-// reprovision runs to its end. The wait-and-notify example runs in the same n8n start.
+// reprovision runs to its end. The wait-and-notify and self-healing examples run in the same n8n
+// start.
 import {
 	DEMO_TIMINGS,
 	WORKFLOWS,
@@ -8,6 +9,7 @@ import {
 	localizeWorkflow,
 } from '../../scripts/lib/local-env.mjs';
 import { assert, until } from './harness.mjs';
+import { selfHealScenario } from './self-heal.e2e.mjs';
 import { waitNotifyScenario } from './wait-notify.e2e.mjs';
 
 /**
@@ -36,17 +38,25 @@ export async function liveScenarios(ctx) {
 	const { n8n, sink } = ctx;
 	const examples = loadExamples();
 	const trigger = localizeWorkflow(examples[WORKFLOWS.trigger], { notifyUrl: sink.url });
-	trigger.nodes.find((n) => n.name === TRIGGER).parameters.pollTimes = pollTimes(n8n.major);
+	const triggerNode = trigger.nodes.find((n) => n.name === TRIGGER);
+	triggerNode.parameters.pollTimes = pollTimes(n8n.major);
+	// MeganB's Cloud PCs only: the self-healing example fails others in the same n8n start.
+	triggerNode.parameters.filters = { displayNamePrefix: 'MeganB' };
 	const waitNotify = localizeWorkflow(examples[WORKFLOWS.waitNotify], {
 		notifyUrl: sink.url,
 		waitSeconds: DEMO_TIMINGS.waitSeconds,
 	});
-	await n8n.importWorkflows([trigger, waitNotify]);
-	await n8n.activateWorkflow(WORKFLOWS.trigger);
-	await n8n.activateWorkflow(WORKFLOWS.waitNotify);
+	const selfHeal = localizeWorkflow(examples[WORKFLOWS.selfHeal], {
+		notifyUrl: sink.url,
+		waitSeconds: DEMO_TIMINGS.waitSeconds,
+	});
+	await n8n.importWorkflows([trigger, waitNotify, selfHeal]);
+	for (const id of [WORKFLOWS.trigger, WORKFLOWS.waitNotify, WORKFLOWS.selfHeal])
+		await n8n.activateWorkflow(id);
 	try {
 		await triggerScenario(ctx);
 		await waitNotifyScenario(ctx);
+		await selfHealScenario(ctx);
 	} finally {
 		await n8n.stop();
 	}
