@@ -9,7 +9,7 @@ import {
 	localizeWorkflow,
 } from '../../scripts/lib/local-env.mjs';
 import { assert, until } from './harness.mjs';
-import { selfHealScenario } from './self-heal.e2e.mjs';
+import { ACTION_FINISHED_ID, actionFinishedWorkflow, selfHealScenario } from './self-heal.e2e.mjs';
 import { waitNotifyScenario } from './wait-notify.e2e.mjs';
 
 /**
@@ -50,8 +50,14 @@ export async function liveScenarios(ctx) {
 		notifyUrl: sink.url,
 		waitSeconds: DEMO_TIMINGS.waitSeconds,
 	});
-	await n8n.importWorkflows([trigger, waitNotify, selfHeal]);
-	for (const id of [WORKFLOWS.trigger, WORKFLOWS.waitNotify, WORKFLOWS.selfHeal])
+	const actionFinished = actionFinishedWorkflow(pollTimes(n8n.major), sink.url);
+	await n8n.importWorkflows([trigger, waitNotify, selfHeal, actionFinished]);
+	for (const id of [
+		WORKFLOWS.trigger,
+		WORKFLOWS.waitNotify,
+		WORKFLOWS.selfHeal,
+		ACTION_FINISHED_ID,
+	])
 		await n8n.activateWorkflow(id);
 	try {
 		await triggerScenario(ctx);
