@@ -8,6 +8,7 @@ import {
 	userProperty,
 } from '../../shared/descriptions';
 import type { BodyField, RemoteActionDescriptor } from '../../remoteActions/descriptor';
+import { scopesOf } from '../../remoteActions/registry';
 import { earlierCheckOption } from './earlier';
 import {
 	DEFAULT_POLL_SECONDS,
@@ -136,12 +137,29 @@ function safetyProperty(d: RemoteActionDescriptor): INodeProperties {
 	};
 }
 
+/**
+ * The Scope field of one action: only the scopes its routes have (Restore: Organization only),
+ * defaulting to the first. An expression can still give another; the item then fails naming
+ * Scope (request.ts).
+ */
+export function actionScopeProperty(d: RemoteActionDescriptor): INodeProperties {
+	const scopes = scopesOf(d);
+	const options = (scopeProperty.options ?? []).filter((o) =>
+		scopes.includes((o as INodePropertyOptions).value as (typeof scopes)[number]),
+	);
+	return {
+		...scopeProperty,
+		options,
+		default: scopes.includes('organization') ? 'organization' : (scopes[0] ?? 'organization'),
+	};
+}
+
 /** Every editor field of one action, shown for its operation only. */
 export function actionProperties(d: RemoteActionDescriptor): INodeProperties[] {
 	const optional = d.body.filter((f) => !f.required);
 	const properties: INodeProperties[] = [
 		{ displayName: d.notice, name: `${d.operation}Notice`, type: 'notice', default: '' },
-		scopeProperty,
+		actionScopeProperty(d),
 		userProperty,
 		cloudPcLocator,
 		...d.body.filter((f) => f.required).map((f) => bodyProperty(f)),
