@@ -259,6 +259,52 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 		});
 	}
 
+	const listed = d.body.filter((f) => f.listSearch);
+	if (listed.length) {
+		test.each(listed.map((f) => [f.displayName, f] as const))(
+			'"%s" is a resource locator on its list search, From List or By ID',
+			(_, field) => {
+				const parameters = {
+					authentication: 'oAuth2',
+					resource: 'cloudPc',
+					operation: d.operation,
+				};
+				const [property, ...more] = shownProperties(parameters, parameterOf(field));
+				expect(more).toEqual([]);
+				expect(property.type).toBe('resourceLocator');
+				expect(property.modes?.map((m) => [m.name, m.typeOptions?.searchListMethod])).toEqual([
+					['list', field.listSearch],
+					['id', undefined],
+				]);
+				expect(property.typeOptions?.loadOptionsDependsOn).toEqual(['cloudPcId.value']);
+				expect(new MicrosoftCloudPc().methods.listSearch).toHaveProperty([field.listSearch!]);
+			},
+		);
+
+		const saved = (mode: string, value: string) =>
+			mode === 'text' ? value : { __rl: true, mode, value };
+		test.each(
+			listed.flatMap((f) =>
+				['list', 'id', 'text'].map((mode) => [f.displayName, mode, f] as const),
+			),
+		)(
+			'"%s" from %s mode (text: a plain value saved before) sends its value',
+			async (_, mode, field) => {
+				const { error } = await run(
+					d,
+					parametersFor(d, {
+						[parameterOf(field)]: saved(mode, String(goodValue(field))),
+						safety: noEarlierCheck,
+					}),
+				);
+
+				expect(error).toBeUndefined();
+				expect(posts(d)).toHaveLength(1);
+				expect(posts(d)[0].body).toMatchObject({ [field.name]: goodValue(field) });
+			},
+		);
+	}
+
 	if (optional(d).length) {
 		test('optional body fields go into the body on the scopes that take them', async () => {
 			const options = Object.fromEntries(optional(d).map((f) => [parameterOf(f), goodValue(f)]));

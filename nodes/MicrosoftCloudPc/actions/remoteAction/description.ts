@@ -48,6 +48,7 @@ export function bodyProperty(field: BodyField, inCollection = false): INodePrope
 			? { displayOptions: { show: { scope: [...field.scopes] } } }
 			: {}),
 	};
+	if (field.listSearch && !inCollection) return locatorProperty(field, common);
 	switch (field.kind) {
 		case 'options':
 			return {
@@ -76,6 +77,55 @@ export function bodyProperty(field: BodyField, inCollection = false): INodePrope
 		default:
 			return { ...common, type: 'string', default: field.default ?? '' };
 	}
+}
+
+/**
+ * A body field with a list search: From List (its method, listed again when the Cloud PC
+ * changes) or By ID (checked by its pattern, when it has one).
+ */
+function locatorProperty(
+	field: BodyField,
+	common: Pick<INodeProperties, 'displayName' | 'name' | 'description'>,
+): INodeProperties {
+	const thing = field.displayName.replace(/ ID$/, '').toLowerCase();
+	return {
+		displayName: common.displayName,
+		name: common.name,
+		description: common.description,
+		required: field.required,
+		...(field.scopes ? { displayOptions: { show: { scope: [...field.scopes] } } } : {}),
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		typeOptions: { loadOptionsDependsOn: ['cloudPcId.value'] },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${thing}...`,
+				typeOptions: { searchListMethod: field.listSearch, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				...(field.placeholder ? { placeholder: field.placeholder } : {}),
+				...(field.pattern
+					? {
+							validation: [
+								{
+									type: 'regex' as const,
+									properties: {
+										regex: field.pattern.regex,
+										errorMessage: `Not ${field.pattern.says}`,
+									},
+								},
+							],
+						}
+					: {}),
+			},
+		],
+	};
 }
 
 /** The Safety and Follow-Up collection of one action. */

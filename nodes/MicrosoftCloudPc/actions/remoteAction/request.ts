@@ -229,7 +229,14 @@ function readBody(
 	const body: IDataObject = {};
 	for (const field of d.body) {
 		const raw = field.required
-			? readParameter(ctx, parameterOf(field), itemIndex, '')
+			? readParameter(
+					ctx,
+					parameterOf(field),
+					itemIndex,
+					'',
+					// a resource locator's value; a plain text saved before passes through as it is
+					field.listSearch ? { extractValue: true } : undefined,
+				)
 			: options[parameterOf(field)];
 		if (raw === undefined || (!field.required && raw === null)) continue;
 		if (field.scopes && !field.scopes.includes(scope)) {
