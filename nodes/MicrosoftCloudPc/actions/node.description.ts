@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as cloudPc from './cloudPc';
 import { authenticationProperty } from '../shared/descriptions';
 import { throughputOptions } from './throughput';
+import { BETA_ONLY_OPERATIONS } from '../remoteActions/registry';
 
 export const nodeProperties: INodeProperties[] = [
 	authenticationProperty,
@@ -30,7 +31,8 @@ export const nodeProperties: INodeProperties[] = [
 		],
 		default: 'v1.0',
 		description: 'Microsoft Graph version to call',
-		// These exist only in beta and always use it.
+		// These exist only in beta and always use it: the beta reads, and every remote action
+		// without a v1.0 route (from the registry).
 		displayOptions: {
 			hide: {
 				operation: [
@@ -42,6 +44,7 @@ export const nodeProperties: INodeProperties[] = [
 					'getSupportedActions',
 					'getConnectivityHistory',
 					'getActionResults',
+					...BETA_ONLY_OPERATIONS,
 				],
 			},
 		},

@@ -20,6 +20,8 @@ const STORAGE_ACCOUNT_ID = {
 		'^/subscriptions/[^/\\s]+/resource[Gg]roups/[^/\\s]+/providers/[Mm]icrosoft\\.[Ss]torage/storage[Aa]ccounts/[^/\\s]+$',
 	says: 'an Azure storage account resource ID (/subscriptions/…/resourceGroups/…/providers/Microsoft.Storage/storageAccounts/…)',
 };
+const STORAGE_ACCOUNT_PLACEHOLDER =
+	'/subscriptions/f68bd846-16ad-4b51-a7c6-c84944a3367c/resourceGroups/Snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcsnapshots';
 const ACCESS_TIERS = [
 	{ name: 'Hot', value: 'hot' },
 	{ name: 'Cool', value: 'cool' },
@@ -48,8 +50,7 @@ export const createSnapshot: RemoteActionDescriptor = {
 			kind: 'text',
 			required: false,
 			default: '',
-			placeholder:
-				'/subscriptions/f68bd846-16ad-4b51-a7c6-c84944a3367c/resourceGroups/Snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcsnapshots',
+			placeholder: STORAGE_ACCOUNT_PLACEHOLDER,
 			maxLength: 1024,
 			pattern: STORAGE_ACCOUNT_ID,
 			description:
@@ -76,6 +77,7 @@ export const createSnapshot: RemoteActionDescriptor = {
 				displayName: 'Storage Account ID',
 				kind: 'text',
 				required: false,
+				placeholder: STORAGE_ACCOUNT_PLACEHOLDER,
 				maxLength: 1024,
 				pattern: STORAGE_ACCOUNT_ID,
 				description: 'Azure storage account (its resource ID) that receives the snapshots',

@@ -49,6 +49,14 @@ export interface BodyField {
 	maxLength?: number;
 	/** kind `text`: a pattern the text must match, and what it means for the error message */
 	pattern?: { regex: string; says: string };
+	/**
+	 * A required field whose values the node can list: the name of its list search method
+	 * (methods/listSearch.ts, e.g. 'searchSnapshots', which reads the Cloud PC chosen). The editor
+	 * shows a resource locator, From List and By ID, listed again when the Cloud PC changes; the
+	 * engine takes the locator's value (a plain text value saved before is still taken) and
+	 * checks it as `kind` says.
+	 */
+	listSearch?: string;
 	/** kind `number`: range and whether whole numbers only */
 	bounds?: { min: number; max: number; integer: boolean };
 	/**

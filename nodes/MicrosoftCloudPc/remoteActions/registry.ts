@@ -1,3 +1,4 @@
+import { SCOPES, type Scope } from '../model';
 import type { RemoteActionDescriptor } from './descriptor';
 import { changeUserAccountType } from './changeUserAccountType.action';
 import { createSnapshot } from './createSnapshot.action';
@@ -49,4 +50,23 @@ export function remoteActionOf(operation: string): RemoteActionDescriptor | unde
 export function remoteActionNamed(actionName: string): RemoteActionDescriptor | undefined {
 	const name = actionName.toLowerCase();
 	return REMOTE_ACTIONS.find((d) => d.actionName.toLowerCase() === name);
+}
+
+/**
+ * Graph has the action in beta only (no v1.0 route): the editor hides API Version for it and
+ * the engine plans it on beta without reading that field.
+ */
+export function betaOnly(d: RemoteActionDescriptor): boolean {
+	return !d.routes['v1.0']?.length;
+}
+
+/** The operations of the beta-only actions (API Version hidden for them). */
+export const BETA_ONLY_OPERATIONS: readonly string[] = REMOTE_ACTIONS.filter(betaOnly).map(
+	(d) => d.operation,
+);
+
+/** Every scope some route of the action has, in the editor's order. */
+export function scopesOf(d: RemoteActionDescriptor): Scope[] {
+	const all = new Set(Object.values(d.routes).flatMap((scopes) => [...(scopes ?? [])]));
+	return SCOPES.filter((s) => all.has(s));
 }

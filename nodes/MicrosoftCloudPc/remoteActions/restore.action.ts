@@ -16,8 +16,8 @@ import type { RemoteActionDescriptor } from './descriptor';
  * The pages do not say in which statuses Graph accepts it: a running or failed Cloud PC is
  * assumed (restoring is how a broken one is brought back). Status `restoring` while it runs.
  *
- * The Snapshot field is text: the descriptor's body fields have no resource locator kind, so
- * the `searchSnapshots` list (branch reads) is not offered here.
+ * The Snapshot field lists the Cloud PC's snapshots (`searchSnapshots`, beta retrieveSnapshots)
+ * or takes an ID; a plain text ID saved before is still taken.
  */
 export const restore: RemoteActionDescriptor = {
 	operation: 'restore',
@@ -44,6 +44,7 @@ export const restore: RemoteActionDescriptor = {
 			name: 'cloudPcSnapshotId',
 			displayName: 'Snapshot ID',
 			kind: 'text',
+			listSearch: 'searchSnapshots',
 			required: true,
 			default: '',
 			placeholder: 'CPC_d4cfdeb2-d409-4e97-87ce-618b704d75f1_d95c0bde-485d-400e-9bef-083905e1b768',

@@ -13,8 +13,12 @@ import type { Scope } from '../../../nodes/MicrosoftCloudPc/model';
 import type { GraphVersion } from '../../../nodes/MicrosoftCloudPc/transport/graph';
 import {
 	REMOTE_ACTIONS,
+	betaOnly,
 	remoteActionOf,
 } from '../../../nodes/MicrosoftCloudPc/remoteActions/registry';
+import { MicrosoftCloudPc } from '../../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
+
+const description = new MicrosoftCloudPc().description;
 
 /*
  * The remote actions beside Reprovision, Reboot and Rename, each through n8n-core's workflow
@@ -257,9 +261,15 @@ const routesOf = (c: Case) =>
 		(c.routes[version] ?? []).map((scope): [GraphVersion, Scope] => [version, scope]),
 	);
 
-/** Each version and scope Graph has no route for, and the field the error names. */
+/** Graph has the action in beta only: API Version is hidden, and not read. */
+const betaOnlyCase = (c: Case) => !c.routes['v1.0'];
+
+/**
+ * Each version and scope Graph has no route for, and the field the error names. A beta-only
+ * action never reads API Version (tested below): only its beta routes can be missing.
+ */
 const missingRoutes = (c: Case) =>
-	(['v1.0', 'beta'] as const).flatMap((version) =>
+	(betaOnlyCase(c) ? (['beta'] as const) : (['v1.0', 'beta'] as const)).flatMap((version) =>
 		ALL.filter((scope) => !(c.routes[version] ?? []).includes(scope)).map(
 			(scope): [GraphVersion, Scope, string] => [
 				version,
@@ -307,15 +317,38 @@ describe.each(CASES.map((c) => [c.operation, c] as const))('%s', (_, c) => {
 		});
 	});
 
-	test.each(missingRoutes(c))(
-		'%s, %s scope has no route: "%s" fails the item before anything is sent',
-		async (version, scope, field) => {
-			const { error } = await run(parametersFor(c, {}, scope, version));
+	if (missingRoutes(c).length) {
+		test.each(missingRoutes(c))(
+			'%s, %s scope has no route: "%s" fails the item before anything is sent',
+			async (version, scope, field) => {
+				const { error } = await run(parametersFor(c, {}, scope, version));
 
-			expect(error?.message).toMatch(new RegExp(`^Item 0: "${field}" `));
-			expect(cloudPcRequests()).toEqual([]);
-		},
-	);
+				expect(error?.message).toMatch(new RegExp(`^Item 0: "${field}" `));
+				expect(cloudPcRequests()).toEqual([]);
+			},
+		);
+	}
+
+	if (betaOnlyCase(c)) {
+		test.each(ALL.filter((scope) => c.routes.beta!.includes(scope)))(
+			'beta only: API Version is hidden in the editor, and v1.0 given anyway is ignored (%s scope)',
+			async (scope) => {
+				const d = remoteActionOf(c.operation)!;
+				expect(betaOnly(d)).toBe(true);
+				const apiVersion = description.properties.filter((p) => p.name === 'apiVersion');
+				expect(apiVersion).toHaveLength(1);
+				expect(apiVersion[0].displayOptions?.hide?.operation).toContain(c.operation);
+
+				const { output, error } = await run(
+					parametersFor(c, { safety: noEarlierCheck }, scope, 'v1.0'),
+				);
+
+				expect(error).toBeUndefined();
+				expect(posts(c).map((r) => r.path)).toEqual([expectedPath(c, scope, 'beta')]);
+				expect(output[0].json).toMatchObject({ apiVersion: 'beta', outcome: 'requested' });
+			},
+		);
+	}
 
 	if (c.badValues.length) {
 		test.each(c.badValues.map((b) => [b.field, b] as const))(

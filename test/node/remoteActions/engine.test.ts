@@ -1,16 +1,23 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type IDataObject,
+	type INodeParameters,
+	type INodeProperties,
+	type INodePropertyOptions,
+} from 'n8n-workflow';
 
 import { ADELE, PC, delegatedCredential, serverOptions } from '../../fixtures';
 import { startGraphServer, type GraphServer, type LoggedRequest } from '../../graph-server';
 import { useGraphServer } from '../../harness/graph-per-file';
 import { runCloudPcNode } from '../../harness/run-workflow';
+import { MicrosoftCloudPc } from '../../../nodes/MicrosoftCloudPc/MicrosoftCloudPc.node';
 import type { Scope } from '../../../nodes/MicrosoftCloudPc/model';
 import type { GraphVersion } from '../../../nodes/MicrosoftCloudPc/transport/graph';
 import type {
 	BodyField,
 	RemoteActionDescriptor,
 } from '../../../nodes/MicrosoftCloudPc/remoteActions/descriptor';
-import { REMOTE_ACTIONS } from '../../../nodes/MicrosoftCloudPc/remoteActions/registry';
+import { REMOTE_ACTIONS, betaOnly } from '../../../nodes/MicrosoftCloudPc/remoteActions/registry';
 
 /*
  * Every remote action of the registry, through n8n-core's workflow execution against the Graph
@@ -32,10 +39,27 @@ const USERS: Record<Scope, string | undefined> = {
 	me: undefined,
 };
 
-/** A value Graph takes for a body field, by kind. */
+/**
+ * Body fields whose value must name something Graph has: taken from the stand-in's tenant
+ * (Restore: a snapshot of the Cloud PC under test, seeded by the stand-in).
+ */
+const FROM_GRAPH: Readonly<Record<string, () => string>> = {
+	cloudPcSnapshotId: () => graph.snapshots(CLOUD_PC)[0].id,
+};
+
+/**
+ * A value Graph takes for a body field: what the stand-in has where the value names something
+ * of the tenant, else by kind (a text with a pattern: its placeholder, which must match it).
+ */
 function goodValue(field: BodyField): string | number | boolean {
+	const fromGraph = FROM_GRAPH[field.name];
+	if (fromGraph) return fromGraph();
 	switch (field.kind) {
 		case 'text':
+			if (field.pattern) {
+				if (!field.placeholder) throw new Error(`${field.name}: a pattern and no placeholder`);
+				return field.placeholder;
+			}
 			return 'CPC Finance 01';
 		case 'guid':
 			return '8a4f7c3e-2b1d-4e5f-9a8b-7c6d5e4f3a2b';
@@ -69,6 +93,9 @@ function badValue(field: BodyField): unknown {
 }
 
 const parameterOf = (field: BodyField) => field.parameter ?? field.name;
+/** The version an action's requests go to unless a test says otherwise: the first it has. */
+const firstVersion = (d: RemoteActionDescriptor) =>
+	(['v1.0', 'beta'] as const).find((v) => d.routes[v]?.length)!;
 const required = (d: RemoteActionDescriptor) => d.body.filter((f) => f.required);
 const optional = (d: RemoteActionDescriptor) => d.body.filter((f) => !f.required);
 
@@ -85,6 +112,7 @@ function parametersFor(
 		operation: d.operation,
 		scope,
 		...(user ? { user } : {}),
+		apiVersion: firstVersion(d),
 		cloudPcId: { __rl: true, mode: 'id', value: '={{ $json.cloudPcId }}' },
 		...Object.fromEntries(required(d).map((f) => [parameterOf(f), goodValue(f)])),
 		...overrides,
@@ -128,6 +156,15 @@ const ALL_ROUTES: Array<[GraphVersion, Scope]> = (['v1.0', 'beta'] as const).fla
 	(['organization', 'user', 'me'] as const).map((scope): [GraphVersion, Scope] => [version, scope]),
 );
 
+const description = new MicrosoftCloudPc().description;
+/** The properties named `name` the editor shows for these parameters (as n8n's editor decides). */
+const shownProperties = (parameters: INodeParameters, name: string): INodeProperties[] =>
+	description.properties.filter(
+		(p) =>
+			p.name === name &&
+			NodeHelpers.displayParameterPath(parameters, p, '', { typeVersion: 2 }, description),
+	);
+
 /** What each descriptor's output says of its request and who asked, beside the outcome. */
 function expectedKnown(
 	d: RemoteActionDescriptor,
@@ -153,6 +190,10 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 	/** Earlier-check reads stay out of tests that count requests, unless they are the subject. */
 	const noEarlierCheck = { [d.earlier.parameter]: 'never' };
 
+	// The Cloud PC under test is in a status the action is accepted in (End Grace Period:
+	// inGracePeriod); the state guard's test sets another.
+	beforeEach(() => graph.setStatus(CLOUD_PC, d.acceptedStatuses[0]));
+
 	test.each(routesOf(d))('%s, %s scope: the exact request Graph sees', async (version, scope) => {
 		const { output, error } = await run(
 			d,
@@ -175,8 +216,11 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 		});
 	});
 
+	// A beta-only action never reads API Version (it runs on beta whatever it says, tested
+	// below): only its scopes can miss a route.
 	const missing = ALL_ROUTES.filter(
-		([version, scope]) => !(d.routes[version] ?? []).includes(scope),
+		([version, scope]) =>
+			!(d.routes[version] ?? []).includes(scope) && !(betaOnly(d) && version === 'v1.0'),
 	);
 	if (missing.length) {
 		test.each(missing)(
@@ -186,6 +230,77 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 
 				expect(error?.message).toMatch(/^Item 0: "(API Version|Scope)" /);
 				expect(graph.requests.filter((r) => r.path.includes('cloudPCs'))).toEqual([]);
+			},
+		);
+	}
+
+	test(`the editor shows API Version only where Graph has v1.0 (${betaOnly(d) ? 'hidden' : 'shown'}), and Scope offers the routes' scopes only`, () => {
+		const parameters = { authentication: 'oAuth2', resource: 'cloudPc', operation: d.operation };
+		expect(shownProperties(parameters, 'apiVersion')).toHaveLength(betaOnly(d) ? 0 : 1);
+		const scopes = shownProperties(parameters, 'scope');
+		expect(scopes).toHaveLength(1);
+		const offered = (scopes[0].options as INodePropertyOptions[]).map((o) => o.value);
+		const routed = new Set(Object.values(d.routes).flatMap((r) => [...(r ?? [])]));
+		expect([...offered].sort()).toEqual([...routed].sort());
+		expect(offered).toContain(scopes[0].default);
+	});
+
+	if (betaOnly(d)) {
+		test('beta only: API Version is not read, v1.0 left in a saved workflow still runs on beta', async () => {
+			const [scope] = d.routes.beta!;
+			const { output, error } = await run(
+				d,
+				parametersFor(d, { apiVersion: 'v1.0', safety: noEarlierCheck }, scope),
+			);
+
+			expect(error).toBeUndefined();
+			expect(posts(d).map((r) => r.path)).toEqual([expectedPath(d, scope, 'beta')]);
+			expect(output[0].json).toMatchObject({ apiVersion: 'beta', outcome: 'requested' });
+		});
+	}
+
+	const listed = d.body.filter((f) => f.listSearch);
+	if (listed.length) {
+		test.each(listed.map((f) => [f.displayName, f] as const))(
+			'"%s" is a resource locator on its list search, From List or By ID',
+			(_, field) => {
+				const parameters = {
+					authentication: 'oAuth2',
+					resource: 'cloudPc',
+					operation: d.operation,
+				};
+				const [property, ...more] = shownProperties(parameters, parameterOf(field));
+				expect(more).toEqual([]);
+				expect(property.type).toBe('resourceLocator');
+				expect(property.modes?.map((m) => [m.name, m.typeOptions?.searchListMethod])).toEqual([
+					['list', field.listSearch],
+					['id', undefined],
+				]);
+				expect(property.typeOptions?.loadOptionsDependsOn).toEqual(['cloudPcId.value']);
+				expect(new MicrosoftCloudPc().methods.listSearch).toHaveProperty([field.listSearch!]);
+			},
+		);
+
+		const saved = (mode: string, value: string) =>
+			mode === 'text' ? value : { __rl: true, mode, value };
+		test.each(
+			listed.flatMap((f) =>
+				['list', 'id', 'text'].map((mode) => [f.displayName, mode, f] as const),
+			),
+		)(
+			'"%s" from %s mode (text: a plain value saved before) sends its value',
+			async (_, mode, field) => {
+				const { error } = await run(
+					d,
+					parametersFor(d, {
+						[parameterOf(field)]: saved(mode, String(goodValue(field))),
+						safety: noEarlierCheck,
+					}),
+				);
+
+				expect(error).toBeUndefined();
+				expect(posts(d)).toHaveLength(1);
+				expect(posts(d)[0].body).toMatchObject({ [field.name]: goodValue(field) });
 			},
 		);
 	}
@@ -238,7 +353,7 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 		expect(output[0].json).toMatchObject({
 			outcome: 'dryRun',
 			method: 'POST',
-			path: adminPath('v1.0', d.segment),
+			path: adminPath(firstVersion(d), d.segment),
 			body: Object.keys(body).length ? body : null,
 		});
 	});

@@ -8,6 +8,7 @@ import {
 	userProperty,
 } from '../../shared/descriptions';
 import type { BodyField, RemoteActionDescriptor } from '../../remoteActions/descriptor';
+import { scopesOf } from '../../remoteActions/registry';
 import { earlierCheckOption } from './earlier';
 import {
 	DEFAULT_POLL_SECONDS,
@@ -47,6 +48,7 @@ export function bodyProperty(field: BodyField, inCollection = false): INodePrope
 			? { displayOptions: { show: { scope: [...field.scopes] } } }
 			: {}),
 	};
+	if (field.listSearch && !inCollection) return locatorProperty(field, common);
 	switch (field.kind) {
 		case 'options':
 			return {
@@ -75,6 +77,55 @@ export function bodyProperty(field: BodyField, inCollection = false): INodePrope
 		default:
 			return { ...common, type: 'string', default: field.default ?? '' };
 	}
+}
+
+/**
+ * A body field with a list search: From List (its method, listed again when the Cloud PC
+ * changes) or By ID (checked by its pattern, when it has one).
+ */
+function locatorProperty(
+	field: BodyField,
+	common: Pick<INodeProperties, 'displayName' | 'name' | 'description'>,
+): INodeProperties {
+	const thing = field.displayName.replace(/ ID$/, '').toLowerCase();
+	return {
+		displayName: common.displayName,
+		name: common.name,
+		description: common.description,
+		required: field.required,
+		...(field.scopes ? { displayOptions: { show: { scope: [...field.scopes] } } } : {}),
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		typeOptions: { loadOptionsDependsOn: ['cloudPcId.value'] },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${thing}...`,
+				typeOptions: { searchListMethod: field.listSearch, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				...(field.placeholder ? { placeholder: field.placeholder } : {}),
+				...(field.pattern
+					? {
+							validation: [
+								{
+									type: 'regex' as const,
+									properties: {
+										regex: field.pattern.regex,
+										errorMessage: `Not ${field.pattern.says}`,
+									},
+								},
+							],
+						}
+					: {}),
+			},
+		],
+	};
 }
 
 /** The Safety and Follow-Up collection of one action. */
@@ -136,12 +187,29 @@ function safetyProperty(d: RemoteActionDescriptor): INodeProperties {
 	};
 }
 
+/**
+ * The Scope field of one action: only the scopes its routes have (Restore: Organization only),
+ * defaulting to the first. An expression can still give another; the item then fails naming
+ * Scope (request.ts).
+ */
+export function actionScopeProperty(d: RemoteActionDescriptor): INodeProperties {
+	const scopes = scopesOf(d);
+	const options = (scopeProperty.options ?? []).filter((o) =>
+		scopes.includes((o as INodePropertyOptions).value as (typeof scopes)[number]),
+	);
+	return {
+		...scopeProperty,
+		options,
+		default: scopes.includes('organization') ? 'organization' : (scopes[0] ?? 'organization'),
+	};
+}
+
 /** Every editor field of one action, shown for its operation only. */
 export function actionProperties(d: RemoteActionDescriptor): INodeProperties[] {
 	const optional = d.body.filter((f) => !f.required);
 	const properties: INodeProperties[] = [
 		{ displayName: d.notice, name: `${d.operation}Notice`, type: 'notice', default: '' },
-		scopeProperty,
+		actionScopeProperty(d),
 		userProperty,
 		cloudPcLocator,
 		...d.body.filter((f) => f.required).map((f) => bodyProperty(f)),

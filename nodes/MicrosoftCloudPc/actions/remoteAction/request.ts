@@ -23,6 +23,7 @@ import type {
 	EarlierCheck,
 	RemoteActionDescriptor,
 } from '../../remoteActions/descriptor';
+import { betaOnly } from '../../remoteActions/registry';
 
 /*
  * Where the request is built: one item of a remote action, from its parameters to its Graph
@@ -131,7 +132,8 @@ export function planAction(
 	const scope = readScope(ctx, itemIndex, graph.authentication);
 	const user = scope === 'user' ? readUser(ctx, itemIndex) : null;
 	const cloudPcId = readCloudPcId(ctx, itemIndex);
-	const version = readApiVersion(ctx, itemIndex);
+	// A beta-only action never reads API Version: the editor hides it, and v1.0 has no route.
+	const version = betaOnly(d) ? 'beta' : readApiVersion(ctx, itemIndex);
 	checkRoute(ctx, itemIndex, d, scope, version);
 	const body = readBody(ctx, itemIndex, d, scope);
 
@@ -227,7 +229,14 @@ function readBody(
 	const body: IDataObject = {};
 	for (const field of d.body) {
 		const raw = field.required
-			? readParameter(ctx, parameterOf(field), itemIndex, '')
+			? readParameter(
+					ctx,
+					parameterOf(field),
+					itemIndex,
+					'',
+					// a resource locator's value; a plain text saved before passes through as it is
+					field.listSearch ? { extractValue: true } : undefined,
+				)
 			: options[parameterOf(field)];
 		if (raw === undefined || (!field.required && raw === null)) continue;
 		if (field.scopes && !field.scopes.includes(scope)) {
