@@ -160,37 +160,6 @@ export const organizationBetaNotice: INodeProperties = {
 };
 
 /**
- * Restore's Snapshot field, for the remote-action engine to use: From List is the
- * `searchSnapshots` list search (the snapshots of the Cloud PC chosen in `cloudPcId`, newest
- * first, "date · type · status"), By ID any snapshot ID (Get Snapshots outputs them). The list
- * is read again when the Cloud PC changes.
- */
-export const cloudPcSnapshotLocator: INodeProperties = {
-	displayName: 'Snapshot',
-	name: 'cloudPcSnapshotId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The snapshot (restore point) of the Cloud PC to restore it to',
-	typeOptions: { loadOptionsDependsOn: ['cloudPcId.value'] },
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a snapshot...',
-			typeOptions: { searchListMethod: 'searchSnapshots', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'CPC_d4cfdeb2-d409-4e97-87ce-618b704d75f1_d95c0bde-485d-400e-9bef-083905e1b768',
-		},
-	],
-};
-
-/**
  * The notice of a beta read on the Organization (Admin) route whose Graph page lists its own
  * permissions (`needs`: "CloudPC.Read.All", say).
  */
