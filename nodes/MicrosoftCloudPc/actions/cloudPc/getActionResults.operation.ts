@@ -1,19 +1,9 @@
-import {
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	updateDisplayOptions,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphClient } from '../../transport/graph';
-import { adminBetaReadNotice, cloudPcLocator } from '../../shared/descriptions';
-import { readCloudPcId } from '../validate';
-import { fetchEach } from './batchedReads';
 import { newestFirst, remoteActionFields, text } from '../../shared/outputFields';
 import { REMOTE_ACTION_PAGES } from '../../shared/remoteActionPages';
-import { outcomeOfAction, remoteActionResultsRequest } from '../../shared/remoteActionResults';
-import type { ItemResult } from '../../shared/types';
+import { outcomeOfAction } from '../../shared/remoteActionResults';
+import * as adminRead from './adminRead';
 
 /*
  * Get Action Results: beta
@@ -28,18 +18,6 @@ import type { ItemResult } from '../../shared/types';
  * learn.microsoft.com/graph/api/cloudpc-retrievecloudpcremoteactionresults?view=graph-rest-beta
  * learn.microsoft.com/graph/api/resources/cloudpcremoteactionresult?view=graph-rest-beta
  */
-
-const displayOptions = { show: { resource: ['cloudPc'], operation: ['getActionResults'] } };
-
-const properties: INodeProperties[] = [
-	adminBetaReadNotice(
-		'actionResultsNotice',
-		'CloudPC.ReadWrite.All (Graph lists no read-only permission for remote action results)',
-	),
-	cloudPcLocator,
-];
-
-export const description = updateDisplayOptions(displayOptions, properties);
 
 /** Still running: not in a final state, and not `none` (no action). Newer states count as running. */
 function running(actionState: unknown): boolean {
@@ -65,32 +43,28 @@ function actionFields(action: IDataObject): IDataObject {
  * in `actions`, the names of those still running, and the newest action's fields flat (the
  * same `action*` fields as Get Reprovision Status; null when there is none).
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	graph: GraphClient,
-): Promise<ItemResult[]> {
-	const known = (cloudPcId: string) => ({ cloudPcId, apiVersion: 'beta' });
-	return await fetchEach(this, graph, items.length, {
-		plan: (itemIndex) => readCloudPcId(this, itemIndex),
-		request: remoteActionResultsRequest,
-		known,
-		everyPage: REMOTE_ACTION_PAGES,
-		output: (cloudPcId, response) => {
-			const value = Array.isArray(response.body.value)
-				? (response.body.value as IDataObject[])
-				: [];
-			const raw = newestFirst(value, 'startDateTime');
-			const actions = raw.map(actionFields);
-			return {
-				...known(cloudPcId),
-				actionCount: actions.length,
-				...remoteActionFields(raw[0]),
-				runningActions: actions.filter((a) => a.stillRunning).map((a) => a.actionName),
-				stillRunning: actions.some((a) => a.stillRunning),
-				actions,
-				requestId: response.requestId ?? null,
-			};
-		},
-	});
+function output(body: IDataObject): IDataObject {
+	const raw = newestFirst(adminRead.entries(body), 'startDateTime');
+	const actions = raw.map(actionFields);
+	return {
+		actionCount: actions.length,
+		...remoteActionFields(raw[0]),
+		runningActions: actions.filter((a) => a.stillRunning).map((a) => a.actionName),
+		stillRunning: actions.some((a) => a.stillRunning),
+		actions,
+	};
 }
+
+const read: adminRead.AdminRead = {
+	operation: 'getActionResults',
+	graphFunction: 'retrieveCloudPcRemoteActionResults',
+	notice: {
+		name: 'actionResultsNotice',
+		needs: 'CloudPC.ReadWrite.All (Graph lists no read-only permission for remote action results)',
+	},
+	pages: REMOTE_ACTION_PAGES,
+	output,
+};
+
+export const description = adminRead.description(read);
+export const execute = adminRead.execute(read);

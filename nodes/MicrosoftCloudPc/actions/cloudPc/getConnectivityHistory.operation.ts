@@ -1,18 +1,8 @@
-import {
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	updateDisplayOptions,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphClient, GraphRequest } from '../../transport/graph';
-import { adminBetaReadNotice, cloudPcLocator } from '../../shared/descriptions';
-import { readCloudPcId } from '../validate';
-import { fetchEach } from './batchedReads';
+import type { GraphRequest } from '../../transport/graph';
 import { newestFirst, text } from '../../shared/outputFields';
-import type { ItemResult } from '../../shared/types';
-import { cloudPcPath } from '../../model';
+import * as adminRead from './adminRead';
 
 /*
  * Get Connectivity History: beta
@@ -26,28 +16,6 @@ import { cloudPcPath } from '../../model';
  * learn.microsoft.com/graph/api/cloudpc-getcloudpcconnectivityhistory?view=graph-rest-beta
  * learn.microsoft.com/graph/api/resources/cloudpcconnectivityevent?view=graph-rest-beta
  */
-
-const displayOptions = {
-	show: { resource: ['cloudPc'], operation: ['getConnectivityHistory'] },
-};
-
-const properties: INodeProperties[] = [
-	adminBetaReadNotice('connectivityHistoryNotice', 'CloudPC.Read.All (or CloudPC.ReadWrite.All)'),
-	cloudPcLocator,
-];
-
-export const description = updateDisplayOptions(displayOptions, properties);
-
-/** Pages of one Cloud PC's history read at most: a Graph that never stops paging cannot hold the run. */
-const MAX_PAGES = 50;
-
-export function connectivityHistoryRequest(cloudPcId: string): GraphRequest {
-	return {
-		method: 'GET',
-		version: 'beta',
-		path: `${cloudPcPath('organization', undefined, cloudPcId)}/getCloudPcConnectivityHistory`,
-	};
-}
 
 function eventFields(event: IDataObject): IDataObject {
 	return {
@@ -64,39 +32,34 @@ function eventFields(event: IDataObject): IDataObject {
  * One output item per input item: its Cloud PC's connectivity events newest first in `events`,
  * how many failed, and the newest event's fields flat (null when there is none).
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	graph: GraphClient,
-): Promise<ItemResult[]> {
-	const known = (cloudPcId: string) => ({ cloudPcId, apiVersion: 'beta' });
-	return await fetchEach(this, graph, items.length, {
-		plan: (itemIndex) => readCloudPcId(this, itemIndex),
-		request: connectivityHistoryRequest,
-		known,
-		everyPage: {
-			maxPages: MAX_PAGES,
-			message: (_why, pages) => `The connectivity history did not end after ${pages} pages`,
-		},
-		output: (cloudPcId, response) => {
-			const value = Array.isArray(response.body.value)
-				? (response.body.value as IDataObject[])
-				: [];
-			const events = newestFirst(value.map(eventFields), 'eventDateTime');
-			const latest: IDataObject = events[0] ?? {};
-			return {
-				...known(cloudPcId),
-				eventCount: events.length,
-				failureCount: events.filter((e) => String(e.eventResult).toLowerCase() === 'failure')
-					.length,
-				latestEventDateTime: latest.eventDateTime ?? null,
-				latestEventName: latest.eventName ?? null,
-				latestEventType: latest.eventType ?? null,
-				latestEventResult: latest.eventResult ?? null,
-				latestEventMessage: latest.message ?? null,
-				events,
-				requestId: response.requestId ?? null,
-			};
-		},
-	});
+function output(body: IDataObject): IDataObject {
+	const events = newestFirst(adminRead.entries(body).map(eventFields), 'eventDateTime');
+	const latest: IDataObject = events[0] ?? {};
+	return {
+		eventCount: events.length,
+		failureCount: events.filter((e) => String(e.eventResult).toLowerCase() === 'failure').length,
+		latestEventDateTime: latest.eventDateTime ?? null,
+		latestEventName: latest.eventName ?? null,
+		latestEventType: latest.eventType ?? null,
+		latestEventResult: latest.eventResult ?? null,
+		latestEventMessage: latest.message ?? null,
+		events,
+	};
 }
+
+const read: adminRead.AdminRead = {
+	operation: 'getConnectivityHistory',
+	graphFunction: 'getCloudPcConnectivityHistory',
+	notice: {
+		name: 'connectivityHistoryNotice',
+		needs: 'CloudPC.Read.All (or CloudPC.ReadWrite.All)',
+	},
+	// a Graph that never stops paging cannot hold the run
+	pages: adminRead.pageLimit(50, 'The connectivity history'),
+	output,
+};
+
+export const description = adminRead.description(read);
+export const execute = adminRead.execute(read);
+export const connectivityHistoryRequest = (cloudPcId: string): GraphRequest =>
+	adminRead.request(read, cloudPcId);

@@ -1,18 +1,8 @@
-import {
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	updateDisplayOptions,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphClient, GraphRequest } from '../../transport/graph';
-import { adminBetaReadNotice, cloudPcLocator } from '../../shared/descriptions';
-import { readCloudPcId } from '../validate';
-import { fetchEach } from './batchedReads';
+import type { GraphRequest } from '../../transport/graph';
 import { newestFirst, text } from '../../shared/outputFields';
-import type { ItemResult } from '../../shared/types';
-import { cloudPcPath } from '../../model';
+import * as adminRead from './adminRead';
 
 /*
  * Get Snapshots: beta `GET /deviceManagement/virtualEndpoint/cloudPCs/{id}/retrieveSnapshots`,
@@ -25,29 +15,6 @@ import { cloudPcPath } from '../../model';
  * learn.microsoft.com/graph/api/cloudpc-retrievesnapshots?view=graph-rest-beta
  * learn.microsoft.com/graph/api/resources/cloudpcsnapshot?view=graph-rest-beta
  */
-
-const displayOptions = { show: { resource: ['cloudPc'], operation: ['getSnapshots'] } };
-
-const properties: INodeProperties[] = [
-	adminBetaReadNotice(
-		'snapshotsNotice',
-		'CloudPC.ReadWrite.All (Graph lists no read-only permission for snapshots)',
-	),
-	cloudPcLocator,
-];
-
-export const description = updateDisplayOptions(displayOptions, properties);
-
-/** Pages of one Cloud PC's snapshots read at most (a few a day, kept for weeks). */
-const MAX_PAGES = 20;
-
-export function snapshotsRequest(cloudPcId: string): GraphRequest {
-	return {
-		method: 'GET',
-		version: 'beta',
-		path: `${cloudPcPath('organization', undefined, cloudPcId)}/retrieveSnapshots`,
-	};
-}
 
 /** One snapshot, flat; `snapshotId` is what Restore's Snapshot field takes. */
 export function snapshotFields(snapshot: IDataObject): IDataObject {
@@ -63,41 +30,39 @@ export function snapshotFields(snapshot: IDataObject): IDataObject {
 
 /** Every snapshot in a retrieveSnapshots answer (every page), flat, newest first. */
 export function snapshotsOf(body: IDataObject): IDataObject[] {
-	const value = Array.isArray(body.value) ? (body.value as IDataObject[]) : [];
-	return newestFirst(value.map(snapshotFields), 'createdDateTime');
+	return newestFirst(adminRead.entries(body).map(snapshotFields), 'createdDateTime');
 }
 
 /**
  * One output item per input item: its Cloud PC's snapshots newest first in `snapshots`, and the
- * newest one's fields flat beside them (null when there is none), 20 reads to a JSON batch.
+ * newest one's fields flat beside them (null when there is none).
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	graph: GraphClient,
-): Promise<ItemResult[]> {
-	const known = (cloudPcId: string) => ({ cloudPcId, apiVersion: 'beta' });
-	return await fetchEach(this, graph, items.length, {
-		plan: (itemIndex) => readCloudPcId(this, itemIndex),
-		request: snapshotsRequest,
-		known,
-		everyPage: {
-			maxPages: MAX_PAGES,
-			message: (_why, pages) => `The snapshot list did not end after ${pages} pages`,
-		},
-		output: (cloudPcId, response) => {
-			const snapshots = snapshotsOf(response.body);
-			const latest: IDataObject = snapshots[0] ?? {};
-			return {
-				...known(cloudPcId),
-				snapshotCount: snapshots.length,
-				latestSnapshotId: latest.snapshotId ?? null,
-				latestSnapshotCreatedDateTime: latest.createdDateTime ?? null,
-				latestSnapshotType: latest.snapshotType ?? null,
-				latestSnapshotStatus: latest.status ?? null,
-				snapshots,
-				requestId: response.requestId ?? null,
-			};
-		},
-	});
+function output(body: IDataObject): IDataObject {
+	const snapshots = snapshotsOf(body);
+	const latest: IDataObject = snapshots[0] ?? {};
+	return {
+		snapshotCount: snapshots.length,
+		latestSnapshotId: latest.snapshotId ?? null,
+		latestSnapshotCreatedDateTime: latest.createdDateTime ?? null,
+		latestSnapshotType: latest.snapshotType ?? null,
+		latestSnapshotStatus: latest.status ?? null,
+		snapshots,
+	};
 }
+
+const read: adminRead.AdminRead = {
+	operation: 'getSnapshots',
+	graphFunction: 'retrieveSnapshots',
+	notice: {
+		name: 'snapshotsNotice',
+		needs: 'CloudPC.ReadWrite.All (Graph lists no read-only permission for snapshots)',
+	},
+	// a few snapshots a day, kept for weeks
+	pages: adminRead.pageLimit(20, 'The snapshot list'),
+	output,
+};
+
+export const description = adminRead.description(read);
+export const execute = adminRead.execute(read);
+export const snapshotsRequest = (cloudPcId: string): GraphRequest =>
+	adminRead.request(read, cloudPcId);

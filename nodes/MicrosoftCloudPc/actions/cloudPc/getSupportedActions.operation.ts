@@ -1,18 +1,8 @@
-import {
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	updateDisplayOptions,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphClient, GraphRequest } from '../../transport/graph';
-import { adminBetaReadNotice, cloudPcLocator } from '../../shared/descriptions';
-import { readCloudPcId } from '../validate';
-import { fetchEach } from './batchedReads';
+import type { GraphRequest } from '../../transport/graph';
 import { text } from '../../shared/outputFields';
-import type { ItemResult } from '../../shared/types';
-import { cloudPcPath } from '../../model';
+import * as adminRead from './adminRead';
 
 /*
  * Get Supported Actions: beta
@@ -29,29 +19,6 @@ import { cloudPcPath } from '../../model';
  * learn.microsoft.com/graph/api/resources/cloudpcremoteactioncapability?view=graph-rest-beta
  */
 
-const displayOptions = { show: { resource: ['cloudPc'], operation: ['getSupportedActions'] } };
-
-const properties: INodeProperties[] = [
-	adminBetaReadNotice(
-		'supportedActionsNotice',
-		'CloudPC.Read.All when delegated, CloudPC.ReadWrite.All app-only',
-	),
-	cloudPcLocator,
-];
-
-export const description = updateDisplayOptions(displayOptions, properties);
-
-/** Pages read at most: Graph documents fewer than a dozen actions. */
-const MAX_PAGES = 5;
-
-export function supportedActionsRequest(cloudPcId: string): GraphRequest {
-	return {
-		method: 'GET',
-		version: 'beta',
-		path: `${cloudPcPath('organization', undefined, cloudPcId)}/getSupportedCloudPcRemoteActions`,
-	};
-}
-
 /** "Restart" and "restart" alike → "restart"; "PlaceUnderReview" → "placeUnderReview". */
 const actionKey = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
 
@@ -60,9 +27,8 @@ const actionKey = (name: string) => name.charAt(0).toLowerCase() + name.slice(1)
  * 'disabled', … }`. A capability newer than enabled/disabled passes through as it is.
  */
 export function capabilitiesOf(body: IDataObject): Record<string, string> {
-	const value = Array.isArray(body.value) ? (body.value as IDataObject[]) : [];
 	const capabilities: Record<string, string> = {};
-	for (const entry of value) {
+	for (const entry of adminRead.entries(body)) {
 		const name = text(entry?.actionName);
 		if (!name) continue;
 		// an own property whatever the name ("__proto__" included), as Graph sent it
@@ -93,31 +59,30 @@ export function isActionDisabled(body: IDataObject, capabilityName: string): boo
  * One output item per input item: `capabilities` by action name, and the enabled and disabled
  * names as lists (an IF node can test `{{ $json.disabledActions.includes('restore') }}`).
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	graph: GraphClient,
-): Promise<ItemResult[]> {
-	const known = (cloudPcId: string) => ({ cloudPcId, apiVersion: 'beta' });
-	return await fetchEach(this, graph, items.length, {
-		plan: (itemIndex) => readCloudPcId(this, itemIndex),
-		request: supportedActionsRequest,
-		known,
-		everyPage: {
-			maxPages: MAX_PAGES,
-			message: (_why, pages) => `The supported actions did not end after ${pages} pages`,
-		},
-		output: (cloudPcId, response) => {
-			const capabilities = capabilitiesOf(response.body);
-			const names = (capability: string) =>
-				Object.keys(capabilities).filter((name) => capabilities[name].toLowerCase() === capability);
-			return {
-				...known(cloudPcId),
-				enabledActions: names('enabled'),
-				disabledActions: names('disabled'),
-				capabilities,
-				requestId: response.requestId ?? null,
-			};
-		},
-	});
+function output(body: IDataObject): IDataObject {
+	const capabilities = capabilitiesOf(body);
+	const names = (capability: string) =>
+		Object.keys(capabilities).filter((name) => capabilities[name].toLowerCase() === capability);
+	return {
+		enabledActions: names('enabled'),
+		disabledActions: names('disabled'),
+		capabilities,
+	};
 }
+
+const read: adminRead.AdminRead = {
+	operation: 'getSupportedActions',
+	graphFunction: 'getSupportedCloudPcRemoteActions',
+	notice: {
+		name: 'supportedActionsNotice',
+		needs: 'CloudPC.Read.All when delegated, CloudPC.ReadWrite.All app-only',
+	},
+	// Graph documents fewer than a dozen actions
+	pages: adminRead.pageLimit(5, 'The supported actions'),
+	output,
+};
+
+export const description = adminRead.description(read);
+export const execute = adminRead.execute(read);
+export const supportedActionsRequest = (cloudPcId: string): GraphRequest =>
+	adminRead.request(read, cloudPcId);
