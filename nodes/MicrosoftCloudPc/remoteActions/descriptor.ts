@@ -65,6 +65,14 @@ export interface BodyField {
 	 * route only), and the editor shows it on these scopes only.
 	 */
 	scopes?: readonly Scope[];
+	/**
+	 * The body property holding this field, when Graph nests it one level down: Set Review
+	 * Status sends `{ reviewStatus: { inReview, userAccessLevel, … } }`, each of its fields with
+	 * `within: 'reviewStatus'`. The object is sent when at least one of its fields is set; the
+	 * output still lists each field by its own `name`. Left out, the field is top-level. The
+	 * action's body only: the bulk engine does not read it (no `bulk.fields` may set it yet).
+	 */
+	within?: string;
 }
 
 /** When an item asks Graph whether the action already started, before sending it. */

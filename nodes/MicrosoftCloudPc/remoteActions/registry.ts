@@ -11,6 +11,7 @@ import { reprovision } from './reprovision.action';
 import { resize } from './resize.action';
 import { restore } from './restore.action';
 import { retryPartnerAgentInstallation } from './retryPartnerAgentInstallation.action';
+import { setReviewStatus } from './setReviewStatus.action';
 import { start } from './start.action';
 import { stop } from './stop.action';
 import { troubleshoot } from './troubleshoot.action';
@@ -37,6 +38,7 @@ export const REMOTE_ACTIONS: readonly RemoteActionDescriptor[] = [
 	retryPartnerAgentInstallation,
 	createSnapshot,
 	changeUserAccountType,
+	setReviewStatus,
 ];
 
 const byOperation = new Map(REMOTE_ACTIONS.map((d) => [d.operation, d]));

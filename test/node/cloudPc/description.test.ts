@@ -66,6 +66,7 @@ describe('the node in the editor', () => {
 			'Resize a Cloud PC',
 			'Restore a Cloud PC',
 			'Retry the partner agent installation on a Cloud PC',
+			'Set the review status of a Cloud PC',
 			'Start a Cloud PC',
 			'Stop a Cloud PC',
 			'Troubleshoot a Cloud PC',

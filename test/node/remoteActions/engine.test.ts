@@ -96,6 +96,16 @@ const parameterOf = (field: BodyField) => field.parameter ?? field.name;
 /** The version an action's requests go to unless a test says otherwise: the first it has. */
 const firstVersion = (d: RemoteActionDescriptor) =>
 	(['v1.0', 'beta'] as const).find((v) => d.routes[v]?.length)!;
+/** The body Graph sees with these fields set to good values: nested ones in their object. */
+function bodyOf(fields: readonly BodyField[]): IDataObject {
+	const body: IDataObject = {};
+	for (const f of fields) {
+		const holder = f.within ? ((body[f.within] ??= {}) as IDataObject) : body;
+		holder[f.name] = goodValue(f);
+	}
+	return body;
+}
+
 const required = (d: RemoteActionDescriptor) => d.body.filter((f) => f.required);
 const optional = (d: RemoteActionDescriptor) => d.body.filter((f) => !f.required);
 
@@ -205,7 +215,7 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 		const [call] = posts(d);
 		expect(call.path).toBe(expectedPath(d, scope, version));
 		expect(call.status).toBe(204);
-		const body = Object.fromEntries(required(d).map((f) => [f.name, goodValue(f)]));
+		const body = bodyOf(required(d));
 		expect(call.body).toEqual(body);
 		expect(actionCount(graph, d)).toBe(1);
 		expect(output[0].json).toMatchObject({
@@ -317,9 +327,7 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 			);
 
 			expect(error).toBeUndefined();
-			expect(posts(d)[0].body).toEqual(
-				Object.fromEntries(d.body.map((f) => [f.name, goodValue(f)])),
-			);
+			expect(posts(d)[0].body).toEqual(bodyOf(d.body));
 		});
 	}
 
@@ -349,7 +357,7 @@ describe.each(REMOTE_ACTIONS.map((d) => [d.displayName, d] as const))('%s', (_, 
 		expect(error).toBeUndefined();
 		expect(posts(d)).toEqual([]);
 		expect(actionCount(graph, d)).toBe(0);
-		const body = Object.fromEntries(required(d).map((f) => [f.name, goodValue(f)]));
+		const body = bodyOf(required(d));
 		expect(output[0].json).toMatchObject({
 			outcome: 'dryRun',
 			method: 'POST',

@@ -23,6 +23,12 @@ const description = new MicrosoftCloudPc().description;
 const operations = description.properties.find((p) => p.name === 'operation')!
 	.options as INodePropertyOptions[];
 const STATUSES: readonly string[] = CLOUD_PC_STATUSES.map(([, value]) => value);
+/**
+ * Actions whose Windows 365 bulk subtype the stand-in has but the node does not offer: Set
+ * Review Status (cloudPcBulkSetReviewStatus nests its fields in `reviewStatus`, which the bulk
+ * engine does not build yet).
+ */
+const BULK_LEFT_OUT: readonly string[] = ['setReviewStatus'];
 const SCOPE_OF: Record<ActionScope, Scope> = { admin: 'organization', users: 'user', me: 'me' };
 
 const each = REMOTE_ACTIONS.map((d) => [d.operation, d] as const);
@@ -95,8 +101,18 @@ describe('the registry of remote actions', () => {
 				const scopes = (server.routes[version] ?? []).map((s) => SCOPE_OF[s]);
 				expect([...(d.routes[version] ?? [])].sort()).toEqual(scopes.sort());
 			}
-			expect(d.bulk?.odataType).toBe(server.bulkType);
-			expect(d.body.map((f) => f.name).sort()).toEqual(server.body.map((f) => f.name).sort());
+			if (!BULK_LEFT_OUT.includes(d.operation)) expect(d.bulk?.odataType).toBe(server.bulkType);
+			else expect(d.bulk).toBeUndefined();
+			// a nested field (`within`) is the stand-in's object property, checked field by field
+			const topLevel = [...new Set(d.body.map((f) => f.within ?? f.name))].sort();
+			expect(topLevel).toEqual(server.body.map((f) => f.name).sort());
+			for (const field of d.body.filter((f) => f.within)) {
+				const object = server.body.find((f) => f.name === field.within);
+				expect(object?.type).toBe('object');
+				const inner = object?.type === 'object' ? object.fields : [];
+				expect(inner.map((f) => f.name)).toContain(field.name);
+				expect(inner.find((f) => f.name === field.name)?.required).toBe(field.required);
+			}
 			expect(d.runningStatus).toBe(server.runningStatus);
 		},
 	);

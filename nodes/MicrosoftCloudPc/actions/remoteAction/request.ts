@@ -247,9 +247,25 @@ function readBody(
 				`can only be set on the ${scopeList(field.scopes)} scope; Graph takes no body on the other routes`,
 			);
 		}
-		body[field.name] = checkField(ctx, itemIndex, field, raw);
+		putField(body, field, checkField(ctx, itemIndex, field, raw));
 	}
 	return body;
+}
+
+/** Puts a field's value in the body: top-level, or in its `within` object (made when first needed). */
+function putField(body: IDataObject, field: BodyField, value: string | number | boolean): void {
+	if (!field.within) {
+		body[field.name] = value;
+		return;
+	}
+	const inner = (body[field.within] ??= {}) as IDataObject;
+	inner[field.name] = value;
+}
+
+/** A field's value in a body as readBody builds it (undefined when not set). */
+export function fieldValue(body: IDataObject | undefined, field: BodyField): unknown {
+	const holder = field.within ? (body?.[field.within] as IDataObject | undefined) : body;
+	return holder?.[field.name];
 }
 
 export const parameterOf = (field: BodyField) => field.parameter ?? field.name;
@@ -304,7 +320,7 @@ export function summary(p: ActionPlan, d: RemoteActionDescriptor): IDataObject {
 		scope: p.scope,
 		user: p.user,
 		apiVersion: p.version,
-		...Object.fromEntries(d.body.map((f) => [f.name, p.body?.[f.name] ?? null])),
+		...Object.fromEntries(d.body.map((f) => [f.name, fieldValue(p.body, f) ?? null])),
 	};
 }
 
